@@ -1,0 +1,290 @@
+"""Cut policies, job situation, PWE and productivity indexes, and the dynamic-model situation.
+
+Implements model.md section 4:
+
+- Cut policies per axis (demands, control, support, pwe, productivity): ``fixed`` (the scale
+  midpoint 50; default for one respondent or a group under 20), ``sample_median`` (Karasek's
+  original; default for groups of 20 or more), ``reference`` (a norm table file with its source)
+  and ``custom`` (cut values given by the user).
+- Tie rules: with ``fixed``, ``reference`` and ``custom`` a score is high only when strictly above
+  its cut (a neutral answer is not high). With ``sample_median`` demands are high above the
+  median, control and support are low below it (ties are "not high demands", "not low control",
+  "not low support"), and the PWE and productivity indexes are high above the median.
+- Job situation (Karasek; Nytrø 1995, thesis figure 2.1): active, high_strain, low_strain,
+  passive; iso-strain = high strain and low support.
+- PWE index: mean of the profile's PWE scales, risk scales reversed (100 - x), half rule. The PWE
+  level is high when the index is high, the job is not high strain and there is no frequent
+  exposure to negative acts. The index is the product's own operationalisation, not a validated scale.
+- Productivity index: mean of the profile's productivity scales.
+- Situation (thesis figure 5.1, chapter 5.4): 1 low/low, 2 high PWE/low productivity,
+  3 low PWE/high productivity, 4 high/high; distance to the optimal corner (100, 100), 0-100.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from homeoffice import __version__
+from homeoffice.errors import PolicyError, Where
+from homeoffice.instruments import Instrument
+
+AXES = ("demands", "control", "support", "pwe", "productivity")
+POLICIES = ("auto", "fixed", "sample_median", "reference", "custom")
+GROUP_MEDIAN_MIN_N = 20
+MIDPOINT = 50.0
+
+JOB_SITUATIONS = ("active", "high_strain", "low_strain", "passive")
+
+
+@dataclass(frozen=True)
+class CutPolicy:
+    """How high and low are decided on each axis. ``cuts`` is empty for ``sample_median``."""
+
+    name: str
+    cuts: Mapping[str, float] = field(default_factory=dict)
+    source: str = ""
+
+    @property
+    def strict_above(self) -> bool:
+        return self.name != "sample_median"
+
+
+def fixed_policy(cut: float = MIDPOINT) -> CutPolicy:
+    """The scale midpoint on every axis (model.md: default for one respondent)."""
+    _check_cut("cut", cut)
+    return CutPolicy("fixed", dict.fromkeys(AXES, float(cut)), "scale midpoint")
+
+
+def sample_median_policy() -> CutPolicy:
+    """The sample median on every axis (Karasek's original; default for groups of 20 or more)."""
+    return CutPolicy("sample_median", {}, "sample median")
+
+
+def custom_policy(cuts: Mapping[str, float], *, default: float | None = None) -> CutPolicy:
+    """User-given cut values per axis; axes not given take ``default`` (an error when it is None)."""
+    unknown = sorted(set(cuts) - set(AXES))
+    if unknown:
+        raise PolicyError(
+            "unknown_axis",
+            "unknown axis %(axes)s in custom cuts; the axes are %(known)s",
+            params={"axes": ", ".join(unknown), "known": ", ".join(AXES)},
+        )
+    missing = [a for a in AXES if a not in cuts]
+    if missing and default is None:
+        raise PolicyError(
+            "missing_cut",
+            "custom cuts need a value for %(axes)s",
+            params={"axes": ", ".join(missing)},
+        )
+    full = {a: float(cuts.get(a, default)) for a in AXES}  # type: ignore[arg-type]
+    for axis, value in full.items():
+        _check_cut(axis, value)
+    return CutPolicy("custom", full, "user-given")
+
+
+def reference_policy(path: str | Path) -> CutPolicy:
+    """Cuts from a norm table file (YAML): ``source:`` (required) and ``cuts: {axis: value}``.
+
+    Example::
+
+        source: "Norwegian reference sample, STAMI NOA 2022 (illustrative)"
+        cuts: {demands: 55, control: 62, support: 70, pwe: 65, productivity: 75}
+    """
+    p = Path(path)
+    if not p.exists():
+        raise PolicyError("not_found", "norm table file not found", where=Where(file=str(p)))
+    try:
+        data = yaml.safe_load(p.read_text(encoding="utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise PolicyError("bad_norm_table", f"cannot read the norm table: {exc}", where=Where(file=str(p))) from None
+    if not isinstance(data, dict) or not isinstance(data.get("cuts"), dict):
+        raise PolicyError("bad_norm_table", "the norm table needs a 'cuts' mapping", where=Where(file=str(p)))
+    source = data.get("source")
+    if not isinstance(source, str) or not source.strip():
+        raise PolicyError(
+            "missing_source", "a norm table must name its source ('source:')", where=Where(file=str(p), key="source")
+        )
+    try:
+        pol = custom_policy(data["cuts"], default=data.get("default"))
+    except PolicyError as exc:
+        raise PolicyError(exc.code, exc.message, where=Where(file=str(p), key="cuts")) from None
+    except (TypeError, ValueError):
+        raise PolicyError(
+            "bad_cut", "every cut must be a number from 0 to 100", where=Where(file=str(p), key="cuts")
+        ) from None
+    return CutPolicy("reference", pol.cuts, source.strip())
+
+
+def _check_cut(axis: str, value: float) -> None:
+    if not isinstance(value, int | float) or not 0 <= float(value) <= 100 or np.isnan(value):
+        raise PolicyError(
+            "bad_cut", "the cut for %(axis)s must be a number from 0 to 100; got %(value)s",
+            params={"axis": axis, "value": value},
+        )
+
+
+def default_policy(n_respondents: int) -> CutPolicy:
+    """``sample_median`` for groups of 20 or more, else ``fixed`` 50 (model.md section 4)."""
+    return sample_median_policy() if n_respondents >= GROUP_MEDIAN_MIN_N else fixed_policy()
+
+
+def _mean_half_rule(block: np.ndarray, min_answered: float) -> np.ndarray:
+    present = ~np.isnan(block)
+    answered = present.sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.where(present, block, 0.0).sum(axis=1) / answered
+    return np.where(answered >= block.shape[1] * min_answered - 1e-9, mean, np.nan)
+
+
+def pwe_index(scores: pd.DataFrame, instrument: Instrument) -> np.ndarray:
+    """Mean of the profile's PWE scales, risk scales reversed (100 - x); half rule."""
+    prof = instrument.spec.scoring
+    cols = []
+    for sid in prof.pwe:
+        x = scores[sid].to_numpy(dtype=float)
+        cols.append(100.0 - x if instrument.direction(sid) == "risk" else x)
+    return _mean_half_rule(np.column_stack(cols), prof.min_answered)
+
+
+def productivity_index(scores: pd.DataFrame, instrument: Instrument) -> np.ndarray:
+    """Mean of the profile's perceived-productivity scales; half rule."""
+    prof = instrument.spec.scoring
+    cols = [scores[sid].to_numpy(dtype=float) for sid in prof.productivity]
+    return _mean_half_rule(np.column_stack(cols), prof.min_answered)
+
+
+def resolve_cuts(policy: CutPolicy, axes: Mapping[str, np.ndarray]) -> dict[str, float]:
+    """Cut values per axis; for ``sample_median`` the medians of the given axis values."""
+    if policy.name != "sample_median":
+        return {a: float(policy.cuts[a]) for a in AXES}
+    out = {}
+    for axis in AXES:
+        values = axes[axis]
+        finite = values[~np.isnan(values)]
+        out[axis] = float(np.median(finite)) if finite.size else float("nan")
+    return out
+
+
+def _high(values: np.ndarray, cut: float) -> np.ndarray:
+    """Strictly above the cut (both tie rules make a tie 'not high' here)."""
+    return values > cut
+
+
+def _not_low(values: np.ndarray, cut: float, policy: CutPolicy) -> np.ndarray:
+    """Control/support: fixed cuts need strictly above; the median rule calls a tie not low."""
+    return values > cut if policy.strict_above else values >= cut
+
+
+def negative_acts_frequent(codes: np.ndarray, instrument: Instrument) -> np.ndarray | None:
+    """True when any negative-acts item is at or above ``frequent_at``; NaN when none answered.
+
+    Exposure is reported as prevalence, as COPSOQ does for offensive behaviour; the default
+    threshold of the standard instrument is weekly (Einarsen et al. 2009's operational criterion).
+    """
+    na = instrument.spec.scoring.negative_acts
+    if na is None or codes.shape[1] == 0:
+        return None
+    index_of = {item.id: n for n, item in enumerate(instrument.scored_items)}
+    cols = [index_of[i.id] for i in instrument.items_of(na.scale)]
+    block = codes[:, cols]
+    answered = (~np.isnan(block)).any(axis=1)
+    frequent = (np.nan_to_num(block, nan=-np.inf) >= na.frequent_at).any(axis=1)
+    return np.where(answered, frequent.astype(float), np.nan)
+
+
+def classify(
+    scores: pd.DataFrame,
+    instrument: Instrument,
+    policy: CutPolicy,
+    *,
+    exposure: np.ndarray | None = None,
+) -> pd.DataFrame:
+    """Job situation, indexes, levels and the dynamic-model situation per respondent.
+
+    ``scores`` holds the scale and composite scores (0-100) of ``score_scales``; ``exposure`` is
+    the result of :func:`negative_acts_frequent` (1.0, 0.0 or NaN per row), or None.
+    Returns the classification columns and the provenance columns, on ``scores.index``.
+    """
+    if policy.name not in POLICIES or policy.name == "auto":
+        raise PolicyError("unknown_policy", "unknown cut policy '%(name)s'", params={"name": policy.name})
+    prof = instrument.spec.scoring
+    demands = scores[prof.demands].to_numpy(dtype=float)
+    control = scores[prof.control].to_numpy(dtype=float)
+    support = scores[prof.support].to_numpy(dtype=float)
+    pwe = pwe_index(scores, instrument)
+    prod = productivity_index(scores, instrument)
+    cuts = resolve_cuts(
+        policy, {"demands": demands, "control": control, "support": support, "pwe": pwe, "productivity": prod}
+    )
+
+    d_high = _high(demands, cuts["demands"])
+    c_high = _not_low(control, cuts["control"], policy)
+    s_high = _not_low(support, cuts["support"], policy)
+    js_known = ~(np.isnan(demands) | np.isnan(control))
+    job = np.select(
+        [d_high & c_high, d_high & ~c_high, ~d_high & c_high],
+        ["active", "high_strain", "low_strain"],
+        default="passive",
+    ).astype(object)
+    job[~js_known] = None
+    high_strain = js_known & d_high & ~c_high
+
+    iso = pd.array(high_strain & ~s_high, dtype="boolean")
+    iso[~js_known | np.isnan(support)] = pd.NA
+
+    exposed = np.zeros(len(scores), dtype=bool) if exposure is None else exposure == 1.0
+    pwe_high = _high(pwe, cuts["pwe"]) & ~high_strain & ~exposed
+    prod_high = _high(prod, cuts["productivity"])
+    pwe_known = ~np.isnan(pwe)
+    prod_known = ~np.isnan(prod)
+
+    situation = np.select(
+        [~pwe_high & ~prod_high, pwe_high & ~prod_high, ~pwe_high & prod_high], [1, 2, 3], default=4
+    )
+    sit = pd.array(situation, dtype="Int8")
+    sit[~(pwe_known & prod_known)] = pd.NA
+
+    distance = np.sqrt(((100.0 - pwe) ** 2 + (100.0 - prod) ** 2) / 2.0)
+    out = pd.DataFrame(index=scores.index)
+    out["job_situation"] = pd.Categorical(job, categories=JOB_SITUATIONS)
+    out["iso_strain"] = iso
+    if exposure is not None:
+        exp = pd.array(exposure == 1.0, dtype="boolean")
+        exp[np.isnan(exposure)] = pd.NA
+        out["negative_acts_frequent"] = exp
+    out["pwe_index"] = pwe
+    out["pwe_level"] = _level(pwe_high, pwe_known)
+    out["productivity_index"] = prod
+    out["productivity_level"] = _level(prod_high, prod_known)
+    out["situation"] = sit
+    out["distance_to_optimal"] = distance
+    for key, value in provenance(instrument, policy, cuts).items():
+        out[key] = pd.Categorical([value] * len(out)) if isinstance(value, str) else value
+    return out
+
+
+def _level(high: np.ndarray, known: np.ndarray) -> pd.Categorical:
+    lev = np.where(high, "high", "low").astype(object)
+    lev[~known] = None
+    return pd.Categorical(lev, categories=["low", "high"])
+
+
+def provenance(instrument: Instrument, policy: CutPolicy, cuts: Mapping[str, float]) -> dict[str, object]:
+    """What a result needs to be reproduced: instrument, scoring profile, policy, cuts, version."""
+    out: dict[str, object] = {
+        "instrument_id": instrument.id,
+        "instrument_version": instrument.version,
+        "scoring_profile": instrument.spec.scoring.name,
+        "cut_policy": policy.name,
+    }
+    for axis in AXES:
+        out[f"cut_{axis}"] = float(cuts[axis])
+    out["cut_source"] = policy.source
+    out["homeoffice_version"] = __version__
+    return out

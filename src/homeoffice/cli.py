@@ -1,0 +1,396 @@
+"""The ``homeoffice`` command line: the same verbs the web offers, for files on disk.
+
+Verbs and their JSON output are a public interface; keep them stable. One wrapper turns the
+product's own errors into a message on stderr and exit status 2; tracebacks never show answers.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from homeoffice import __version__
+from homeoffice.classification import (
+    POLICIES,
+    CutPolicy,
+    custom_policy,
+    default_policy,
+    fixed_policy,
+    reference_policy,
+    sample_median_policy,
+)
+from homeoffice.errors import HomeofficeError, PolicyError
+from homeoffice.instruments import Instrument, builtin_ids, load_instrument
+
+app = typer.Typer(
+    help="Psychosocial work environment and productivity in home office (homeoffice).",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+instruments_app = typer.Typer(help="List and inspect survey instruments.", no_args_is_help=True)
+app.add_typer(instruments_app, name="instruments")
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"homeoffice {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
+    ] = False,
+) -> None:
+    """Psychosocial work environment and productivity in home office (homeoffice)."""
+
+out_console = Console()
+err_console = Console(stderr=True)
+
+LANG_HELP = "Language of texts: nb (Norwegian bokmål) or en (English)."
+INSTRUMENT_HELP = "Instrument id (built in: thesis-2023, standard) or path to an instrument YAML file."
+PROGRESS_MIN_BYTES = 5_000_000
+
+
+def _fail(exc: HomeofficeError) -> None:
+    err_console.print(f"[bold red]Error:[/] {exc.describe()}", highlight=False, soft_wrap=True)
+    raise typer.Exit(2)
+
+
+@contextmanager
+def _user_errors():
+    try:
+        yield
+    except HomeofficeError as exc:
+        _fail(exc)
+
+
+def _check_lang(lang: str) -> str:
+    if lang not in ("nb", "en"):
+        raise PolicyError("bad_lang", "--lang must be nb or en; got '%(lang)s'", params={"lang": lang})
+    return lang
+
+
+def _policy(name: str, cut: float | None, cuts: str | None, norm_table: Path | None, n: int) -> CutPolicy:
+    if name not in POLICIES:
+        raise PolicyError(
+            "unknown_policy",
+            "unknown cut policy '%(name)s'; choose one of %(known)s",
+            params={"name": name, "known": ", ".join(POLICIES)},
+        )
+    if name == "auto":
+        return default_policy(n) if cut is None else fixed_policy(cut)
+    if name == "fixed":
+        return fixed_policy(50.0 if cut is None else cut)
+    if name == "sample_median":
+        return sample_median_policy()
+    if name == "reference":
+        if norm_table is None:
+            raise PolicyError("missing_norm_table", "--cut-policy reference needs --norm-table FILE")
+        return reference_policy(norm_table)
+    if not cuts:
+        raise PolicyError("missing_cut", "--cut-policy custom needs --cuts, e.g. demands=55,control=60,...")
+    parsed: dict[str, float] = {}
+    for part in cuts.split(","):
+        key, sep, value = part.partition("=")
+        try:
+            if not sep:
+                raise ValueError
+            parsed[key.strip()] = float(value)
+        except ValueError:
+            raise PolicyError(
+                "bad_cut", "--cuts takes axis=value pairs separated by commas; cannot read '%(part)s'",
+                params={"part": part},
+            ) from None
+    return custom_policy(parsed, default=cut)
+
+
+def _progress_for(path: Path):
+    """A rich progress display for big inputs; a no-op callback otherwise."""
+    big = path.exists() and path.stat().st_size >= PROGRESS_MIN_BYTES and err_console.is_terminal
+    if not big:
+        @contextmanager
+        def quiet():
+            yield None
+        return quiet()
+
+    @contextmanager
+    def shown():
+        with Progress(
+            SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=err_console
+        ) as prog:
+            task = prog.add_task("Reading", total=None)
+            yield lambda message: prog.update(task, description=message)
+    return shown()
+
+
+def _load(input_path: Path, instrument: Instrument, sheet, mapping, id_column, progress=None):
+    from homeoffice.io import load_mapping, read_answers
+
+    cmap = load_mapping(mapping) if mapping else None
+    return read_answers(input_path, instrument, sheet=sheet, mapping=cmap, id_column=id_column, progress=progress)
+
+
+def _scored(
+    input_path: Path,
+    instrument_id: str,
+    *,
+    sheet: str | None = None,
+    mapping: Path | None = None,
+    id_column: str | None = None,
+    cut_policy: str = "auto",
+    cut: float | None = None,
+    cuts: str | None = None,
+    norm_table: Path | None = None,
+):
+    from homeoffice.pipeline import score_table
+
+    instrument = load_instrument(instrument_id)
+    with _progress_for(input_path) as progress:
+        answers = _load(input_path, instrument, sheet, mapping, id_column, progress)
+        policy = _policy(cut_policy, cut, cuts, norm_table, len(answers.respondent_id))
+        if progress:
+            progress("Scoring and classifying")
+        result = score_table(
+            answers.codes if answers.scale_values is None else None,
+            instrument,
+            index=answers.respondent_id,
+            policy=policy,
+            scale_values=answers.scale_values,
+            context=answers.context,
+        )
+    return instrument, answers, result
+
+
+InputArg = Annotated[Path, typer.Argument(help="Answers file: CSV (comma or semicolon) or XLSX.")]
+InstrumentOpt = Annotated[str, typer.Option("--instrument", "-i", help=INSTRUMENT_HELP)]
+SheetOpt = Annotated[str | None, typer.Option(help="XLSX sheet name (default: the first sheet).")]
+MappingOpt = Annotated[Path | None, typer.Option(help="Column-mapping YAML file for other column names.")]
+IdOpt = Annotated[str | None, typer.Option("--id-column", help="Column that holds respondent ids.")]
+PolicyOpt = Annotated[
+    str,
+    typer.Option(
+        "--cut-policy",
+        help="auto (fixed 50 under 20 respondents, else sample_median), fixed, sample_median, reference, custom.",
+    ),
+]
+CutOpt = Annotated[float | None, typer.Option("--cut", help="Cut value 0-100 for fixed (default 50).")]
+CutsOpt = Annotated[
+    str | None, typer.Option("--cuts", help="Custom cuts: demands=50,control=50,support=50,pwe=60,productivity=70")
+]
+NormOpt = Annotated[Path | None, typer.Option("--norm-table", help="Norm table YAML for --cut-policy reference.")]
+LangOpt = Annotated[str, typer.Option("--lang", help=LANG_HELP)]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
+
+
+@instruments_app.command("list")
+def instruments_list(json_out: JsonOpt = False, lang: LangOpt = "en") -> None:
+    """List the built-in instruments."""
+    with _user_errors():
+        _check_lang(lang)
+        rows = []
+        for iid in builtin_ids():
+            ins = load_instrument(iid)
+            rows.append(
+                {
+                    "id": ins.id,
+                    "version": ins.version,
+                    "title": ins.spec.title.get(lang),
+                    "items": len(ins.spec.items),
+                    "scales": len(ins.spec.scales),
+                }
+            )
+        if json_out:
+            print(json.dumps(rows, ensure_ascii=False, indent=2))
+            return
+        table = Table("id", "version", "title", "items", "scales")
+        for r in rows:
+            table.add_row(r["id"], r["version"], r["title"], str(r["items"]), str(r["scales"]))
+        out_console.print(table)
+
+
+def instrument_as_dict(ins: Instrument, lang: str | None = None) -> dict:
+    """The instrument's public JSON shape (``instruments show --json``)."""
+
+    def text(t):
+        return t.model_dump() if lang is None else t.get(lang)
+
+    items = []
+    for item in ins.spec.items:
+        rs = ins.response_set(item)
+        items.append(
+            {
+                "id": item.id,
+                "scale": item.scale,
+                "reverse": item.reverse,
+                "min": rs.min,
+                "max": rs.max,
+                "na_codes": sorted(rs.na_codes),
+                "labels": {str(k): text(v) for k, v in rs.labels.items()},
+                "text": text(item.text),
+            }
+        )
+    return {
+        "id": ins.id,
+        "version": ins.version,
+        "title": text(ins.spec.title),
+        "source": ins.spec.source,
+        "scoring_profile": ins.spec.scoring.model_dump(),
+        "items": items,
+        "scales": [
+            {
+                "id": s.id,
+                "name": text(s.name),
+                "items": [i.id for i in ins.items_of(s.id)],
+                "direction": s.direction,
+                "domain": s.domain,
+                "source": s.source,
+            }
+            for s in ins.spec.scales
+        ],
+        "composites": [
+            {"id": c.id, "name": text(c.name), "of": list(c.of), "direction": c.direction, "domain": c.domain}
+            for c in ins.spec.composites
+        ],
+        "open_questions": [{"id": q.id, "text": text(q.text)} for q in ins.spec.open_questions],
+    }
+
+
+@instruments_app.command("show")
+def instruments_show(
+    instrument_id: Annotated[str, typer.Argument(help=INSTRUMENT_HELP)],
+    json_out: JsonOpt = False,
+    lang: LangOpt = "en",
+) -> None:
+    """Show an instrument's items, scales and scoring profile."""
+    with _user_errors():
+        _check_lang(lang)
+        ins = load_instrument(instrument_id)
+        if json_out:
+            print(json.dumps(instrument_as_dict(ins), ensure_ascii=False, indent=2))
+            return
+        out_console.print(f"[bold]{ins.spec.title.get(lang)}[/] ({ins.id} {ins.version})")
+        table = Table("item", "scale", "rev", "range", "text")
+        for item in ins.spec.items:
+            rs = ins.response_set(item)
+            table.add_row(
+                item.id, item.scale or "-", "R" if item.reverse else "", f"{rs.min}-{rs.max}", item.text.get(lang)
+            )
+        out_console.print(table)
+
+
+@app.command()
+def sample(
+    name: Annotated[str, typer.Argument(help="Sample name, e.g. thesis-2023 (table 4.2).")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="CSV file to write.")],
+) -> None:
+    """Write a shipped sample data set (thesis-2023: table 4.2) as CSV."""
+    from homeoffice.samples import write_sample
+
+    with _user_errors():
+        path = write_sample(name, out)
+        err_console.print(f"Wrote {path}")
+
+
+@app.command()
+def score(
+    input_path: InputArg,
+    instrument: InstrumentOpt,
+    out: Annotated[Path, typer.Option("--out", "-o", help="Result file: .csv, .xlsx, .parquet or .json.")],
+    cut_policy: PolicyOpt = "auto",
+    cut: CutOpt = None,
+    cuts: CutsOpt = None,
+    norm_table: NormOpt = None,
+    sheet: SheetOpt = None,
+    mapping: MappingOpt = None,
+    id_column: IdOpt = None,
+) -> None:
+    """Score answers: one row per respondent with scales, job situation, indexes, situation, provenance."""
+    from homeoffice.io import write_table
+
+    with _user_errors():
+        _, _, result = _scored(
+            input_path, instrument, sheet=sheet, mapping=mapping, id_column=id_column,
+            cut_policy=cut_policy, cut=cut, cuts=cuts, norm_table=norm_table,
+        )
+        write_table(result, out)
+        counts = result["situation"].value_counts().sort_index()
+        summary = ", ".join(f"situation {int(k)}: {int(v)}" for k, v in counts.items())
+        err_console.print(
+            f"Scored {len(result)} respondents ({summary}; policy {result['cut_policy'].iloc[0]}). Wrote {out}"
+        )
+
+
+def _json_ready(value):
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if isinstance(value, dict):
+        return {str(k): _json_ready(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_json_ready(v) for v in value]
+    return value
+
+
+@app.command()
+def describe(
+    input_path: InputArg,
+    instrument: InstrumentOpt,
+    json_out: JsonOpt = False,
+    lang: LangOpt = "en",
+    sheet: SheetOpt = None,
+    mapping: MappingOpt = None,
+    id_column: IdOpt = None,
+) -> None:
+    """Thesis-style descriptives: per scale n, mean, SD, most common value and deviating values."""
+    from homeoffice.analysis import describe_thesis_style
+    from homeoffice.pipeline import raw_scale_values
+
+    with _user_errors():
+        _check_lang(lang)
+        ins = load_instrument(instrument)
+        answers = _load(input_path, ins, sheet, mapping, id_column)
+        raw = raw_scale_values(
+            answers.codes, ins, index=answers.respondent_id, scale_values=answers.scale_values
+        )
+        table = describe_thesis_style(raw, ins, lang=lang)
+        if json_out:
+            records = [
+                {k: _json_ready(v) for k, v in row.items()} for row in table.to_dict(orient="records")
+            ]
+            print(json.dumps(records, ensure_ascii=False, indent=2))
+            return
+        t = Table("scale", "n", "mean", "SD", "most common" if lang == "en" else "vanligst",
+                  "deviations" if lang == "en" else "avvik")
+        for row in table.itertuples():
+            t.add_row(
+                row.name, str(row.n), _fmt(row.mean), _fmt(row.sd),
+                ", ".join(map(str, row.most_common)), ", ".join(map(str, row.deviations)),
+            )
+        out_console.print(t)
+
+
+def _fmt(x: float) -> str:
+    return "-" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{x:.2f}"
+
+
+def main() -> None:
+    """Entry point of the ``homeoffice`` command."""
+    try:
+        app()
+    except HomeofficeError as exc:  # pragma: no cover - commands catch their own
+        err_console.print(f"Error: {exc.describe()}")
+        sys.exit(2)
+
+
+__all__ = ["app", "instrument_as_dict", "main"]

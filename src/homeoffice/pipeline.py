@@ -1,0 +1,65 @@
+"""Answers -> scores -> classification: the one function every shell calls.
+
+Data flows one way (architecture.md): raw codes (or scale-level means) in, one result row per
+respondent out, with every scale and composite, the classification and its provenance.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from homeoffice.classification import CutPolicy, classify, default_policy, negative_acts_frequent
+from homeoffice.instruments import Instrument
+from homeoffice.scoring import scale_raw_means, score_scale_values, score_scales
+
+
+def score_table(
+    codes: np.ndarray | None,
+    instrument: Instrument,
+    *,
+    index: pd.Index,
+    policy: CutPolicy | None = None,
+    scale_values: np.ndarray | None = None,
+    context: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Score and classify every respondent.
+
+    Give item ``codes`` ((n, k) float, ``instrument.scored_items`` order, NaN missing) or, for
+    instruments that accept it, ``scale_values`` (raw-metric scale means). ``policy`` None means
+    the model's default for the sample size (:func:`default_policy`).
+    Returns: scale and composite scores, context columns, classification and provenance.
+    """
+    if scale_values is not None:
+        scores = score_scale_values(scale_values, instrument)
+        exposure = None
+    else:
+        if codes is None:
+            raise TypeError("score_table needs codes or scale_values")
+        scores = score_scales(codes, instrument)
+        exposure = negative_acts_frequent(codes, instrument)
+    scores.index = index
+    if policy is None:
+        policy = default_policy(len(scores))
+    result = classify(scores, instrument, policy, exposure=exposure)
+    parts = [scores]
+    if context is not None and len(context.columns):
+        parts.append(context.set_axis(index, axis=0))
+    parts.append(result)
+    out = pd.concat(parts, axis=1, copy=False)
+    out.index.name = "respondent_id"
+    return out
+
+
+def raw_scale_values(
+    codes: np.ndarray | None, instrument: Instrument, *, index: pd.Index, scale_values: np.ndarray | None = None
+) -> pd.DataFrame:
+    """Scale values in the items' own metric, for thesis-style descriptives."""
+    if scale_values is not None:
+        df = pd.DataFrame(scale_values, columns=[s.id for s in instrument.spec.scales])
+    else:
+        if codes is None:
+            raise TypeError("raw_scale_values needs codes or scale_values")
+        df = scale_raw_means(codes, instrument)
+    df.index = index
+    return df
