@@ -28,7 +28,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from homeoffice import __version__
 from homeoffice.errors import PolicyError, Where
@@ -96,13 +95,10 @@ def reference_policy(path: str | Path) -> CutPolicy:
         source: "Norwegian reference sample, STAMI NOA 2022 (illustrative)"
         cuts: {demands: 55, control: 62, support: 70, pwe: 65, productivity: 75}
     """
+    from homeoffice.instruments.loader import load_yaml
+
     p = Path(path)
-    if not p.exists():
-        raise PolicyError("not_found", "norm table file not found", where=Where(file=str(p)))
-    try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise PolicyError("bad_norm_table", f"cannot read the norm table: {exc}", where=Where(file=str(p))) from None
+    data = load_yaml(p, PolicyError)
     if not isinstance(data, dict) or not isinstance(data.get("cuts"), dict):
         raise PolicyError("bad_norm_table", "the norm table needs a 'cuts' mapping", where=Where(file=str(p)))
     source = data.get("source")
@@ -227,12 +223,8 @@ def classify(
     c_high = _not_low(control, cuts["control"], policy)
     s_high = _not_low(support, cuts["support"], policy)
     js_known = ~(np.isnan(demands) | np.isnan(control))
-    job = np.select(
-        [d_high & c_high, d_high & ~c_high, ~d_high & c_high],
-        ["active", "high_strain", "low_strain"],
-        default="passive",
-    ).astype(object)
-    job[~js_known] = None
+    job = np.select([d_high & c_high, d_high & ~c_high, ~d_high & c_high], [0, 1, 2], default=3).astype(np.int8)
+    job[~js_known] = -1
     high_strain = js_known & d_high & ~c_high
 
     iso = pd.array(high_strain & ~s_high, dtype="boolean")
@@ -252,7 +244,7 @@ def classify(
 
     distance = np.sqrt(((100.0 - pwe) ** 2 + (100.0 - prod) ** 2) / 2.0)
     out = pd.DataFrame(index=scores.index)
-    out["job_situation"] = pd.Categorical(job, categories=JOB_SITUATIONS)
+    out["job_situation"] = pd.Categorical.from_codes(job, categories=JOB_SITUATIONS)
     out["iso_strain"] = iso
     if exposure is not None:
         exp = pd.array(exposure == 1.0, dtype="boolean")
@@ -265,14 +257,20 @@ def classify(
     out["situation"] = sit
     out["distance_to_optimal"] = distance
     for key, value in provenance(instrument, policy, cuts).items():
-        out[key] = pd.Categorical([value] * len(out)) if isinstance(value, str) else value
+        out[key] = _constant(value, len(out))
     return out
 
 
 def _level(high: np.ndarray, known: np.ndarray) -> pd.Categorical:
-    lev = np.where(high, "high", "low").astype(object)
-    lev[~known] = None
-    return pd.Categorical(lev, categories=["low", "high"])
+    codes = np.where(known, high.astype(np.int8), np.int8(-1))
+    return pd.Categorical.from_codes(codes, categories=["low", "high"])
+
+
+def _constant(value: object, n: int) -> object:
+    """A provenance column: strings as a one-category categorical (cheap at a million rows)."""
+    if isinstance(value, str):
+        return pd.Categorical.from_codes(np.zeros(n, dtype=np.int8), categories=[value])
+    return value
 
 
 def provenance(instrument: Instrument, policy: CutPolicy, cuts: Mapping[str, float]) -> dict[str, object]:

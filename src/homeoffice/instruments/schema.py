@@ -24,6 +24,13 @@ class Text(_Strict):
     nb: str = Field(min_length=1)
     en: str = Field(min_length=1)
 
+    @field_validator("nb", "en")
+    @classmethod
+    def _not_blank(cls, v: str) -> str:
+        if not v.strip():
+            raise ValueError("the text is blank")
+        return v.strip()
+
     def get(self, lang: str) -> str:
         return self.nb if lang == "nb" else self.en
 
@@ -129,4 +136,6 @@ class InstrumentSpec(_Strict):
     @field_validator("version", mode="before")
     @classmethod
     def _version_str(cls, v: object) -> object:
-        return str(v) if isinstance(v, int | float) else v
+        if isinstance(v, float):  # 1.10 would silently become "1.1"
+            raise ValueError('write the version as a quoted string, e.g. "1.0"')
+        return str(v) if isinstance(v, int) else v
