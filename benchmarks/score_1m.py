@@ -24,11 +24,10 @@ import tempfile
 import time
 from pathlib import Path
 
-import numpy as np
-import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from homeoffice.instruments import load_instrument
+from homeoffice.samples.synthetic import synthetic_answers
 
 PARSE = """
 import sys, time, json
@@ -41,6 +40,7 @@ print(json.dumps({"seconds": time.perf_counter() - t0, "rows": table.num_rows}))
 PIPELINE = """
 import sys, time, json
 from homeoffice.instruments import load_instrument
+from homeoffice.samples.synthetic import synthetic_answers
 from homeoffice.io import read_answers, write_table
 from homeoffice.pipeline import score_table
 instrument = load_instrument(sys.argv[2])
@@ -54,36 +54,13 @@ print(json.dumps({"seconds": time.perf_counter() - t0, "rows": len(result),
 
 
 def generate(path: Path, instrument_id: str, rows: int, missing: float, seed: int = 2023) -> None:
-    """Write a CSV with plausible, correlated answers and ``missing`` share of empty cells."""
+    """Write a CSV of synthetic answers in chunks (see homeoffice.samples.synthetic)."""
     ins = load_instrument(instrument_id)
-    rng = np.random.default_rng(seed)
     chunk = 250_000
-    writer = None
-    for start in range(0, rows, chunk):
-        n = min(chunk, rows - start)
-        general = rng.normal(0, 0.8, n)
-        columns = {"respondent_id": pa.array(np.arange(start + 1, start + n + 1).astype(str))}
-        domain_latent: dict[str, np.ndarray] = {}
-        for item in ins.spec.items:
-            rs = ins.response_set(item)
-            if item.scale:
-                dom = ins.scales_by_id[item.scale].domain
-                latent = domain_latent.setdefault(dom, general + rng.normal(0, 0.7, n))
-                sign = -1.0 if item.reverse else 1.0
-                mid = (rs.min + rs.max) / 2
-                spread = (rs.max - rs.min) / 4
-                x = np.rint(mid + 0.4 * spread + sign * spread * latent + rng.normal(0, 0.6 * spread, n))
-            else:
-                x = rng.integers(rs.min, rs.max + 1, n).astype(float)
-            x = np.clip(x, rs.min, rs.max)
-            mask = rng.random(n) < missing
-            columns[item.id] = pa.array(x.astype(np.int8), mask=mask)
-        table = pa.table(columns)
-        if writer is None:
-            writer = pacsv.CSVWriter(str(path), table.schema)
-        writer.write_table(table)
-    if writer is not None:
-        writer.close()
+    with pacsv.CSVWriter(str(path), synthetic_answers(ins, 1, seed=seed).schema) as writer:
+        for start in range(0, rows, chunk):
+            n = min(chunk, rows - start)
+            writer.write_table(synthetic_answers(ins, n, seed=seed + start, missing=missing, first_id=start + 1))
 
 
 def run_child(code: str, *args: str) -> tuple[dict, int]:

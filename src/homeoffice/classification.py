@@ -39,6 +39,10 @@ GROUP_MEDIAN_MIN_N = 20
 MIDPOINT = 50.0
 
 JOB_SITUATIONS = ("active", "high_strain", "low_strain", "passive")
+JOB_SITUATION_NAMES = {
+    "nb": {"active": "aktiv", "high_strain": "høy belastning", "low_strain": "lav belastning", "passive": "passiv"},
+    "en": {"active": "active", "high_strain": "high strain", "low_strain": "low strain", "passive": "passive"},
+}
 
 
 @dataclass(frozen=True)

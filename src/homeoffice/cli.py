@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
+import pandas as pd
 import typer
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
@@ -20,6 +21,7 @@ from rich.table import Table
 
 from homeoffice import __version__
 from homeoffice.classification import (
+    JOB_SITUATION_NAMES,
     POLICIES,
     CutPolicy,
     custom_policy,
@@ -378,6 +380,258 @@ def describe(
                 ", ".join(map(str, row.most_common)), ", ".join(map(str, row.deviations)),
             )
         out_console.print(t)
+
+
+def recommendation_as_dict(rec) -> dict:
+    """One recommendation in the public JSON shape of ``recommend --json``."""
+    return {
+        "measure_id": rec.measure_id,
+        "rank": rec.rank,
+        "title": rec.title,
+        "description": rec.description,
+        "actor": rec.actor,
+        "axis": rec.axis,
+        "targets": list(rec.targets),
+        "because": rec.because,
+        "notes": list(rec.notes),
+        "paired_with": list(rec.paired_with),
+        "conflicts_with": list(rec.conflicts_with),
+        "added_for": rec.added_for,
+        "evidence": rec.evidence,
+    }
+
+
+def _frame_records(frame, index_name: str) -> list[dict]:
+    data = frame.reset_index().rename(columns={"index": index_name})
+    return [{k: _json_ready(_plain(v)) for k, v in row.items()} for row in data.to_dict(orient="records")]
+
+
+def _plain(value):
+    """numpy and pandas scalars -> plain Python for JSON."""
+    if value is None or value is pd.NA:
+        return None
+    if hasattr(value, "item") and not isinstance(value, str):
+        return value.item()
+    return value
+
+
+def group_recommendations_as_dict(group) -> dict:
+    """A group's situations, weakest scales and measures in the public JSON shape."""
+    return {
+        "n": group.n,
+        "situations": _frame_records(group.situations.set_index("situation"), "situation"),
+        "weakest_scales": _frame_records(group.weakest_scales, "score_id"),
+        "measures": _frame_records(group.measures, "measure_id"),
+    }
+
+
+@app.command()
+def recommend(
+    input_path: InputArg,
+    instrument: InstrumentOpt,
+    respondent: Annotated[
+        str | None, typer.Option("--respondent", "-r", help="Respondent id; without it the whole file is one group.")
+    ] = None,
+    lang: LangOpt = "nb",
+    json_out: JsonOpt = False,
+    cut_policy: PolicyOpt = "auto",
+    cut: CutOpt = None,
+    cuts: CutsOpt = None,
+    norm_table: NormOpt = None,
+    sheet: SheetOpt = None,
+    mapping: MappingOpt = None,
+    id_column: IdOpt = None,
+) -> None:
+    """Ranked, explained measures for one respondent or for the whole group."""
+    from homeoffice.measures import recommend_for_group, recommend_for_respondent
+
+    with _user_errors():
+        _check_lang(lang)
+        ins, _, result = _scored(
+            input_path, instrument, sheet=sheet, mapping=mapping, id_column=id_column,
+            cut_policy=cut_policy, cut=cut, cuts=cuts, norm_table=norm_table,
+        )
+        if respondent is not None:
+            if respondent not in result.index:
+                raise PolicyError(
+                    "unknown_respondent",
+                    "no respondent '%(id)s' in %(file)s (%(n)s respondents; ids such as %(some)s)",
+                    params={"id": respondent, "file": input_path.name, "n": len(result),
+                            "some": ", ".join(map(str, result.index[:3]))},
+                )
+            row = result.loc[respondent]
+            recs = recommend_for_respondent(row, ins, lang=lang)
+            if json_out:
+                payload = {
+                    "respondent_id": respondent,
+                    "situation": _plain(row["situation"]),
+                    "job_situation": _plain(row["job_situation"]),
+                    "pwe_index": _json_ready(float(row["pwe_index"])),
+                    "productivity_index": _json_ready(float(row["productivity_index"])),
+                    "recommendations": [recommendation_as_dict(r) for r in recs],
+                }
+                print(json.dumps(payload, ensure_ascii=False, indent=2))
+                return
+            _print_recommendations(recs, lang)
+            return
+        group = recommend_for_group(result, ins, lang=lang)
+        if json_out:
+            print(json.dumps(group_recommendations_as_dict(group), ensure_ascii=False, indent=2))
+            return
+        _print_group(group, lang)
+
+
+def _print_recommendations(recs, lang: str) -> None:
+    if not recs:
+        out_console.print("Ingen tiltak." if lang == "nb" else "No measures.")
+    for rec in recs:
+        out_console.print(f"[bold]{rec.rank}. {rec.title}[/] ({rec.actor})")
+        out_console.print(f"   {rec.explanation}", highlight=False)
+        out_console.print(f"   [dim]{rec.evidence}[/]", highlight=False)
+
+
+def _print_group(group, lang: str) -> None:
+    t = Table("situasjon" if lang == "nb" else "situation", "n", "%")
+    for row in group.situations.itertuples():
+        t.add_row(str(row.label), str(row.n), f"{100 * row.share:.0f}")
+    out_console.print(t)
+    t = Table("#", "tiltak" if lang == "nb" else "measure", "n", "%", "hvorfor" if lang == "nb" else "why")
+    for _, row in group.measures.iterrows():
+        t.add_row(str(row["rank"]), str(row["title"]), str(row["n"]), f"{100 * row['share']:.0f}", str(row["why"]))
+    out_console.print(t)
+
+
+@app.command()
+def chart(
+    input_path: InputArg,
+    instrument: InstrumentOpt,
+    out: Annotated[Path, typer.Option("--out", "-o", help="Chart file: .png, .svg or .pdf.")],
+    lang: LangOpt = "nb",
+    group: Annotated[
+        bool | None,
+        typer.Option("--group/--individual", help="Group view (shares and density) or one point per respondent; "
+                     "default: group above 200 respondents."),
+    ] = None,
+    title: Annotated[str | None, typer.Option(help="Chart title (default: the model's name).")] = None,
+    cut_policy: PolicyOpt = "auto",
+    cut: CutOpt = None,
+    cuts: CutsOpt = None,
+    norm_table: NormOpt = None,
+    sheet: SheetOpt = None,
+    mapping: MappingOpt = None,
+    id_column: IdOpt = None,
+) -> None:
+    """Draw the dynamic model (thesis figure 5.1) with respondents or the group placed on it."""
+    from homeoffice.charts import dynamic_model_chart, save_chart
+
+    with _user_errors():
+        _check_lang(lang)
+        _, _, result = _scored(
+            input_path, instrument, sheet=sheet, mapping=mapping, id_column=id_column,
+            cut_policy=cut_policy, cut=cut, cuts=cuts, norm_table=norm_table,
+        )
+        fig = dynamic_model_chart(result, lang=lang, title=title, group=group)
+        save_chart(fig, out)
+        err_console.print(f"Wrote {out}")
+
+
+DEMO_STANDARD_N = 300
+
+
+@app.command()
+def demo(
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder to write the demo results to.")] = Path(
+        "demo-output"
+    ),
+    lang: LangOpt = "nb",
+) -> None:
+    """Run the whole core on the sample data and write a result folder.
+
+    Part 1 is the thesis's table 4.2 (thesis-2023, fixed cut 50). Part 2 is a synthetic group of
+    300 respondents answering the standard instrument (sample median, as for groups of 20+).
+    """
+    from homeoffice.analysis import describe_thesis_style
+    from homeoffice.charts import dynamic_model_chart, save_chart, situation_distribution_chart
+    from homeoffice.io import write_table
+    from homeoffice.measures import recommend_for_group, recommend_for_respondent
+    from homeoffice.pipeline import raw_scale_values
+    from homeoffice.samples import write_sample
+    from homeoffice.samples.synthetic import synthetic_answers
+
+    with _user_errors():
+        _check_lang(lang)
+        out.mkdir(parents=True, exist_ok=True)
+        written: list[Path] = []
+
+        def keep(path: Path) -> Path:
+            written.append(path)
+            return path
+
+        # Part 1: the thesis sample.
+        thesis_dir = out / "thesis-2023"
+        thesis_dir.mkdir(exist_ok=True)
+        sample_csv = write_sample("thesis-2023", keep(thesis_dir / "table-4-2.csv"))
+        ins, answers, result = _scored(sample_csv, "thesis-2023", cut_policy="fixed")
+        write_table(result, keep(thesis_dir / "scores.csv"))
+        write_table(result, keep(thesis_dir / "scores.xlsx"))
+        raw = raw_scale_values(None, ins, index=answers.respondent_id, scale_values=answers.scale_values)
+        desc = describe_thesis_style(raw, ins, lang=lang)
+        desc_out = desc.assign(
+            most_common=desc["most_common"].map(lambda v: ", ".join(map(str, v))),
+            deviations=desc["deviations"].map(lambda v: ", ".join(map(str, v))),
+        ).drop(columns="deviation_counts")
+        desc_out.to_csv(keep(thesis_dir / "descriptives.csv"), index=False)
+        measures = {
+            "group": group_recommendations_as_dict(recommend_for_group(result, ins, lang=lang)),
+            "respondents": {
+                str(rid): [recommendation_as_dict(r) for r in recommend_for_respondent(row, ins, lang=lang)]
+                for rid, row in result.iterrows()
+            },
+        }
+        keep(thesis_dir / "measures.json").write_text(
+            json.dumps(measures, ensure_ascii=False, indent=2), encoding="utf-8"
+        )
+        for ext in ("png", "svg", "pdf"):
+            save_chart(dynamic_model_chart(result, lang=lang, group=False), keep(thesis_dir / f"dynamic-model.{ext}"))
+
+        # Part 2: a synthetic group on the standard instrument.
+        std_dir = out / "standard-synthetic"
+        std_dir.mkdir(exist_ok=True)
+        std = load_instrument("standard")
+        answers_csv = keep(std_dir / "answers.csv")
+        synthetic_answers(std, DEMO_STANDARD_N, seed=7).to_pandas().to_csv(answers_csv, index=False)
+        std_ins, _, std_result = _scored(answers_csv, "standard")
+        write_table(std_result, keep(std_dir / "scores.parquet"))
+        write_table(std_result, keep(std_dir / "scores.csv"))
+        group = recommend_for_group(std_result, std_ins, lang=lang)
+        keep(std_dir / "measures.json").write_text(
+            json.dumps(group_recommendations_as_dict(group), ensure_ascii=False, indent=2), encoding="utf-8"
+        )
+        save_chart(dynamic_model_chart(std_result, lang=lang, group=True), keep(std_dir / "dynamic-model.png"))
+        save_chart(situation_distribution_chart(std_result, lang=lang), keep(std_dir / "situations.png"))
+
+        nb = lang == "nb"
+        out_console.rule("homeoffice demo")
+        out_console.print(
+            "Masteroppgavens tabell 4.2 (thesis-2023, fast grense 50):" if nb
+             else "The thesis's table 4.2 (thesis-2023, fixed cut 50):"
+        )
+        t = Table("informant", "PWE", "prod.", "jobbsituasjon" if nb else "job situation",
+                  "situasjon" if nb else "situation")
+        for rid, row in result.iterrows():
+            t.add_row(str(rid), f"{row['pwe_index']:.1f}", f"{row['productivity_index']:.1f}",
+                      JOB_SITUATION_NAMES[lang].get(row["job_situation"], "-"), str(row["situation"]))
+        out_console.print(t)
+        shares = std_result["situation"].value_counts(normalize=True).sort_index()
+        out_console.print(
+            (f"Syntetisk gruppe, standard-instrumentet (n = {len(std_result)}, medianen som grense): " if nb
+             else f"Synthetic group, standard instrument (n = {len(std_result)}, sample median cuts): ")
+            + ", ".join(f"{int(k)}: {100 * v:.0f} %" for k, v in shares.items())
+        )
+        out_console.print(("Skrev " if nb else "Wrote ") + f"{len(written)} " + ("filer til " if nb else "files to ")
+                          + f"[bold]{out.resolve()}[/]:")
+        for path in written:
+            out_console.print(f"  {path}", highlight=False)
 
 
 def _fmt(x: float) -> str:

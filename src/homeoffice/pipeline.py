@@ -46,7 +46,7 @@ def score_table(
     if context is not None and len(context.columns):
         parts.append(context.set_axis(index, axis=0))
     parts.append(result)
-    out = pd.concat(parts, axis=1, copy=False)
+    out = pd.concat(parts, axis=1)
     out.index.name = "respondent_id"
     return out
 
