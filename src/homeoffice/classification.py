@@ -61,7 +61,8 @@ class CutPolicy:
 def fixed_policy(cut: float = MIDPOINT) -> CutPolicy:
     """The scale midpoint on every axis (model.md: default for one respondent)."""
     _check_cut("cut", cut)
-    return CutPolicy("fixed", dict.fromkeys(AXES, float(cut)), "scale midpoint")
+    source = "scale midpoint" if float(cut) == MIDPOINT else "fixed cut"
+    return CutPolicy("fixed", dict.fromkeys(AXES, float(cut)), source)
 
 
 def sample_median_policy() -> CutPolicy:

@@ -197,7 +197,7 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JS
 
 
 @instruments_app.command("list")
-def instruments_list(json_out: JsonOpt = False, lang: LangOpt = "en") -> None:
+def instruments_list(json_out: JsonOpt = False, lang: LangOpt = "nb") -> None:
     """List the built-in instruments."""
     with _user_errors():
         _check_lang(lang)
@@ -273,7 +273,7 @@ def instrument_as_dict(ins: Instrument, lang: str | None = None) -> dict:
 def instruments_show(
     instrument_id: Annotated[str, typer.Argument(help=INSTRUMENT_HELP)],
     json_out: JsonOpt = False,
-    lang: LangOpt = "en",
+    lang: LangOpt = "nb",
 ) -> None:
     """Show an instrument's items, scales and scoring profile."""
     with _user_errors():
@@ -349,7 +349,7 @@ def describe(
     input_path: InputArg,
     instrument: InstrumentOpt,
     json_out: JsonOpt = False,
-    lang: LangOpt = "en",
+    lang: LangOpt = "nb",
     sheet: SheetOpt = None,
     mapping: MappingOpt = None,
     id_column: IdOpt = None,
@@ -372,8 +372,9 @@ def describe(
             ]
             print(json.dumps(records, ensure_ascii=False, indent=2))
             return
-        t = Table("scale", "n", "mean", "SD", "most common" if lang == "en" else "vanligst",
-                  "deviations" if lang == "en" else "avvik")
+        nb = lang == "nb"
+        t = Table("skala" if nb else "scale", "n", "snitt" if nb else "mean", "SD",
+                  "vanligst" if nb else "most common", "avvik" if nb else "deviations")
         for row in table.itertuples():
             t.add_row(
                 row.name, str(row.n), _fmt(row.mean), _fmt(row.sd),

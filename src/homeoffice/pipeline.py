@@ -42,11 +42,12 @@ def score_table(
     if policy is None:
         policy = default_policy(len(scores))
     result = classify(scores, instrument, policy, exposure=exposure)
-    parts = [scores]
-    if context is not None and len(context.columns):
-        parts.append(context.set_axis(index, axis=0))
-    parts.append(result)
-    out = pd.concat(parts, axis=1)
+    # One dict of columns and copy=False: no consolidation copy of a million-row table.
+    columns = {name: scores[name].array for name in scores.columns}
+    if context is not None:
+        columns.update({name: context[name].array for name in context.columns})
+    columns.update({name: result[name].array for name in result.columns})
+    out = pd.DataFrame(columns, index=index, copy=False)
     out.index.name = "respondent_id"
     return out
 

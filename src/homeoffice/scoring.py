@@ -87,7 +87,7 @@ def score_scales(
     for scale_id, block in _scale_blocks(codes, instrument, pomp=True):
         out[scale_id], _ = _half_rule_mean(block, mins)
     _add_composites(out, instrument, mins)
-    return pd.DataFrame(out)
+    return pd.DataFrame(out, copy=False)
 
 
 def scale_raw_means(codes: np.ndarray, instrument: Instrument, *, min_answered: float | None = None) -> pd.DataFrame:
@@ -100,7 +100,7 @@ def scale_raw_means(codes: np.ndarray, instrument: Instrument, *, min_answered: 
     out = {}
     for scale_id, block in _scale_blocks(codes, instrument, pomp=False):
         out[scale_id], _ = _half_rule_mean(block, mins)
-    return pd.DataFrame(out)
+    return pd.DataFrame(out, copy=False)
 
 
 def scale_range(instrument: Instrument, scale_id: str) -> tuple[float, float]:
@@ -135,7 +135,7 @@ def score_scale_values(
         low, high = scale_range(instrument, scale.id)
         out[scale.id] = (scale_values[:, n] - low) / (high - low) * 100.0
     _add_composites(out, instrument, mins)
-    return pd.DataFrame(out)
+    return pd.DataFrame(out, copy=False)
 
 
 def _add_composites(out: dict[str, np.ndarray], instrument: Instrument, min_answered: float) -> None:
