@@ -18,7 +18,7 @@ from tests.conftest import build_instrument
 NAN = np.nan
 
 
-def test_item_scores_are_percent_of_maximum_possible(make_instrument):
+def test_item_score_is_percent_of_maximum_possible(make_instrument):
     ins = make_instrument({"a": 1})
     got = score_scales(np.array([[1.0], [2.0], [3.0], [4.0], [5.0]]), ins)["a"].tolist()
     assert got == [0.0, 25.0, 50.0, 75.0, 100.0]

@@ -32,6 +32,7 @@ import pandas as pd
 from homeoffice import __version__
 from homeoffice.errors import PolicyError, Where
 from homeoffice.instruments import Instrument
+from homeoffice.scoring import half_rule_mean
 
 AXES = ("demands", "control", "support", "pwe", "productivity")
 POLICIES = ("auto", "fixed", "sample_median", "reference", "custom")
@@ -135,14 +136,6 @@ def default_policy(n_respondents: int) -> CutPolicy:
     return sample_median_policy() if n_respondents >= GROUP_MEDIAN_MIN_N else fixed_policy()
 
 
-def _mean_half_rule(block: np.ndarray, min_answered: float) -> np.ndarray:
-    present = ~np.isnan(block)
-    answered = present.sum(axis=1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mean = np.where(present, block, 0.0).sum(axis=1) / answered
-    return np.where(answered >= block.shape[1] * min_answered - 1e-9, mean, np.nan)
-
-
 def pwe_index(scores: pd.DataFrame, instrument: Instrument) -> np.ndarray:
     """Mean of the profile's PWE scales, risk scales reversed (100 - x); half rule."""
     prof = instrument.spec.scoring
@@ -150,14 +143,14 @@ def pwe_index(scores: pd.DataFrame, instrument: Instrument) -> np.ndarray:
     for sid in prof.pwe:
         x = scores[sid].to_numpy(dtype=float)
         cols.append(100.0 - x if instrument.direction(sid) == "risk" else x)
-    return _mean_half_rule(np.column_stack(cols), prof.min_answered)
+    return half_rule_mean(cols, prof.min_answered)
 
 
 def productivity_index(scores: pd.DataFrame, instrument: Instrument) -> np.ndarray:
     """Mean of the profile's perceived-productivity scales; half rule."""
     prof = instrument.spec.scoring
     cols = [scores[sid].to_numpy(dtype=float) for sid in prof.productivity]
-    return _mean_half_rule(np.column_stack(cols), prof.min_answered)
+    return half_rule_mean(cols, prof.min_answered)
 
 
 def resolve_cuts(policy: CutPolicy, axes: Mapping[str, np.ndarray]) -> dict[str, float]:
@@ -193,9 +186,12 @@ def negative_acts_frequent(codes: np.ndarray, instrument: Instrument) -> np.ndar
         return None
     index_of = {item.id: n for n, item in enumerate(instrument.scored_items)}
     cols = [index_of[i.id] for i in instrument.items_of(na.scale)]
-    block = codes[:, cols]
-    answered = (~np.isnan(block)).any(axis=1)
-    frequent = (np.nan_to_num(block, nan=-np.inf) >= na.frequent_at).any(axis=1)
+    answered = np.zeros(codes.shape[0], dtype=bool)
+    frequent = np.zeros(codes.shape[0], dtype=bool)
+    for c in cols:
+        col = codes[:, c]
+        answered |= ~np.isnan(col)
+        frequent |= col >= na.frequent_at  # NaN compares False
     return np.where(answered, frequent.astype(float), np.nan)
 
 

@@ -44,12 +44,21 @@ def score_table(
     result = classify(scores, instrument, policy, exposure=exposure)
     # One dict of columns and copy=False: no consolidation copy of a million-row table.
     columns = {name: scores[name].array for name in scores.columns}
-    if context is not None:
-        columns.update({name: context[name].array for name in context.columns})
+    if context is not None:  # context answers are codes: whole numbers with missing values
+        columns.update({name: _codes_array(context[name]) for name in context.columns})
     columns.update({name: result[name].array for name in result.columns})
     out = pd.DataFrame(columns, index=index, copy=False)
     out.index.name = "respondent_id"
     return out
+
+
+def _codes_array(values: pd.Series) -> pd.api.extensions.ExtensionArray:
+    x = values.to_numpy(dtype=float)
+    finite = x[~np.isnan(x)]
+    if finite.size and (finite != np.round(finite)).any():
+        return values.array
+    big = finite.size and np.abs(finite).max() > 32_767
+    return pd.array(x, dtype="Int64" if big else "Int16")
 
 
 def raw_scale_values(

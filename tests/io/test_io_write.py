@@ -78,3 +78,24 @@ def test_unwritable_place(tmp_path, result):
     with pytest.raises(AnswersError) as info:
         write_table(result, tmp_path / "missing-dir" / "r.csv")
     assert info.value.code == "cannot_write"
+
+
+def test_failed_write_leaves_no_partial_file(tmp_path, monkeypatch):
+    import pandas as pd
+    import pyarrow.parquet as pq
+    import pytest
+
+    from homeoffice.errors import AnswersError
+    from homeoffice.io import write_table
+
+    def broken(table, where, **kwargs):
+        with open(where, "wb") as fh:
+            fh.write(b"PAR1 half")
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(pq, "write_table", broken)
+    target = tmp_path / "scores.parquet"
+    with pytest.raises(AnswersError) as err:
+        write_table(pd.DataFrame({"a": [1.0]}, index=pd.Index(["1"], name="respondent_id")), target)
+    assert err.value.code == "cannot_write" and "No space left" in str(err.value)
+    assert list(tmp_path.iterdir()) == []

@@ -6,6 +6,7 @@ The table's index (the respondent id) becomes the first column, named after the 
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pandas as pd
@@ -59,29 +60,18 @@ def write_table(df: pd.DataFrame, path: str | Path) -> None:
             where=Where(file=file),
         )
     out = _with_index(df, file)
+    if ext == ".xlsx" and len(out) > _EXCEL_MAX_ROWS:
+        raise AnswersError(
+            "too_many_rows",
+            "an Excel sheet holds at most %(max)s rows, the table has %(n)s; write .csv or .parquet",
+            params={"max": _EXCEL_MAX_ROWS, "n": len(out)},
+            where=Where(file=file),
+        )
+    # Write beside the target and rename: a failure never leaves a half-written file behind.
+    tmp = p.with_name(f".{p.name}.{os.getpid()}.tmp")
     try:
-        if ext == ".csv":
-            table = _arrow(out)
-            if table is not None:
-                pacsv.write_csv(table, str(p))
-            else:
-                out.to_csv(p, index=False, encoding="utf-8")
-        elif ext == ".parquet":
-            table = _arrow(out)
-            if table is None:
-                table = pa.Table.from_pandas(out.astype({c: "string" for c in out.columns if out[c].dtype == object}))
-            pq.write_table(table, str(p))
-        elif ext == ".xlsx":
-            if len(out) > _EXCEL_MAX_ROWS:
-                raise AnswersError(
-                    "too_many_rows",
-                    "an Excel sheet holds at most %(max)s rows, the table has %(n)s; write .csv or .parquet",
-                    params={"max": _EXCEL_MAX_ROWS, "n": len(out)},
-                    where=Where(file=file),
-                )
-            out.to_excel(p, index=False, engine="openpyxl", sheet_name="results")
-        else:
-            out.to_json(p, orient="records", force_ascii=False, indent=1)
+        _write(out, tmp, ext)
+        os.replace(tmp, p)
     except OSError as exc:
         raise AnswersError(
             "cannot_write",
@@ -89,3 +79,23 @@ def write_table(df: pd.DataFrame, path: str | Path) -> None:
             params={"problem": exc.strerror or str(exc)},
             where=Where(file=file),
         ) from None
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _write(out: pd.DataFrame, path: Path, ext: str) -> None:
+    if ext == ".csv":
+        table = _arrow(out)
+        if table is not None:
+            pacsv.write_csv(table, str(path))
+        else:
+            out.to_csv(path, index=False, encoding="utf-8")
+    elif ext == ".parquet":
+        table = _arrow(out)
+        if table is None:
+            table = pa.Table.from_pandas(out.astype({c: "string" for c in out.columns if out[c].dtype == object}))
+        pq.write_table(table, str(path))
+    elif ext == ".xlsx":
+        out.to_excel(path, index=False, engine="openpyxl", sheet_name="results")
+    else:
+        out.to_json(path, orient="records", force_ascii=False, indent=1)
