@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -141,3 +142,16 @@ def test_vectorised_scoring_agrees_with_reference_on_thesis_instrument(data):
     slow = _reference_scores(codes, ins)
     for sid, values in slow.items():
         np.testing.assert_allclose(fast[sid].to_numpy(), np.array(values, dtype=float), atol=1e-9)
+
+
+def test_large_tables_scored_in_threaded_blocks_match_small_ones():
+    from homeoffice import scoring
+
+    rng = np.random.default_rng(5)
+    n = 2 * scoring.BLOCK_ROWS + 7
+    codes = rng.integers(1, 6, size=(n, 14)).astype(float)
+    codes[rng.random(codes.shape) < 0.2] = np.nan
+    codes = np.asfortranarray(codes)
+    whole = score_scales(codes, MIXED)
+    parts = pd.concat([score_scales(codes[i : i + 1000], MIXED) for i in range(0, n, 1000)], ignore_index=True)
+    pd.testing.assert_frame_equal(whole, parts)

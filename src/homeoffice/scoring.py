@@ -10,6 +10,7 @@ missing. Composites are the mean of their scale scores under the same half rule.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pandas as pd
@@ -43,38 +44,53 @@ def _check_min_answered(min_answered: float) -> None:
         )
 
 
+BLOCK_ROWS = 65_536  # rows per block: one item column of a block (0.5 MB) stays in cache
+
+
 def _scale_means(
     codes: np.ndarray, instrument: Instrument, *, pomp: bool, min_answered: float
 ) -> dict[str, np.ndarray]:
     """Per scale: the mean of its answered items (reverse keyed, 0-100 if ``pomp``), half rule.
 
-    Accumulates one item column at a time: with column-major ``codes`` each column is contiguous,
-    and a million-row table never needs a second full matrix (about 5x faster than a block gather).
+    Works one item column at a time on blocks of rows, so a million-row table never needs a
+    second full matrix; blocks run on two threads (numpy releases the GIL inside each operation).
     """
     low, high = instrument.bounds()
     rev = np.array([i.reverse for i in instrument.scored_items])
     index_of = {item.id: n for n, item in enumerate(instrument.scored_items)}
+    plan = [
+        (scale.id, [index_of[i.id] for i in instrument.items_of(scale.id)]) for scale in instrument.spec.scales
+    ]
     n = codes.shape[0]
-    out: dict[str, np.ndarray] = {}
-    for scale in instrument.spec.scales:
-        cols = [index_of[i.id] for i in instrument.items_of(scale.id)]
-        total = np.zeros(n)
-        answered = np.zeros(n, dtype=np.int16)
-        for c in cols:
-            col = codes[:, c]
-            present = ~np.isnan(col)
-            answered += present
-            lo, hi = low[c], high[c]
-            if pomp:
-                x = (hi - col) if rev[c] else (col - lo)
-                x *= 100.0 / (hi - lo)
-            else:
-                x = (lo + hi - col) if rev[c] else col
-            np.add(total, x, out=total, where=present)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            mean = total / answered
-        mean[answered < len(cols) * min_answered - EPS] = np.nan
-        out[scale.id] = mean
+    out = {scale_id: np.empty(n) for scale_id, _ in plan}
+
+    def block(start: int) -> None:
+        rows = slice(start, min(start + BLOCK_ROWS, n))
+        for scale_id, cols in plan:
+            total = np.zeros(rows.stop - rows.start)
+            answered = np.zeros(rows.stop - rows.start, dtype=np.int16)
+            for c in cols:
+                col = codes[rows, c]
+                present = ~np.isnan(col)
+                answered += present
+                lo, hi = low[c], high[c]
+                if pomp:
+                    x = (hi - col) if rev[c] else (col - lo)
+                    x *= 100.0 / (hi - lo)
+                else:
+                    x = (lo + hi - col) if rev[c] else col
+                np.add(total, x, out=total, where=present)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                mean = np.divide(total, answered, out=out[scale_id][rows])
+            mean[answered < len(cols) * min_answered - EPS] = np.nan
+
+    starts = range(0, n, BLOCK_ROWS)
+    if n > 2 * BLOCK_ROWS:
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            list(pool.map(block, starts))
+    else:
+        for start in starts:
+            block(start)
     return out
 
 

@@ -26,7 +26,7 @@ Every problem raises :class:`~homeoffice.errors.AnswersError` with a stable ``co
 file, row (the 1-based line of the file or sheet, header = 1), column and item.
 
 Speed: a numeric UTF-8 CSV goes through ``pyarrow.csv`` (multi-threaded) with the item columns
-typed as int8, then straight into one float64 matrix; ranges are checked with one min/max per
+typed as int8, then straight into one float32 matrix (codes are whole numbers, exact in float32); ranges are checked with one min/max per
 column and searched cell by cell only when that fails. Text answers and decimal commas take a
 dictionary-encoded path that maps each distinct value once.
 """
@@ -103,7 +103,7 @@ _CODE, _NUMBER, _TEXT = "code", "number", "text"
 class Answers:
     """Survey answers fitted to an instrument.
 
-    ``codes``: float64 (respondents x ``instrument.scored_items``), raw codes, NaN = missing or not
+    ``codes``: float32 (respondents x ``instrument.scored_items``), raw codes, NaN = missing or not
     applicable (column-major). ``scale_values``: only for scale-level input, float64 (respondents x
     ``instrument.spec.scales``) raw-metric means; then ``codes`` is all NaN. ``context``: context
     item ids -> raw codes (all of the instrument's context items; NaN where absent). ``open_text``:
@@ -633,7 +633,7 @@ def _cell_text(v: object) -> str:
 
 
 def _copy_numeric(chunk: pa.Array, dst: np.ndarray) -> None:
-    """Copy a numeric arrow array into ``dst`` (float64) in one casting pass; nulls become NaN.
+    """Copy a numeric arrow array into ``dst`` (float) in one casting pass; nulls become NaN.
 
     Reads the value buffer directly (no intermediate float array) and applies the validity
     bitmap only when the chunk has nulls.
@@ -675,7 +675,7 @@ class _Converter:
         )
 
     def fill(self, col: pa.ChunkedArray, coder: Coder, out: np.ndarray, pos: int) -> None:
-        """Write the codes of ``col`` into ``out`` (1-D, float64) and check them."""
+        """Write the codes of ``col`` into ``out`` (1-D float) and check them."""
         t = col.type
         if pa.types.is_integer(t) or pa.types.is_floating(t):
             at = 0
@@ -882,7 +882,7 @@ def read_answers(
     pos_of = {t: p_ for p_, t in plan.targets.items()}
     scored = [i.id for i in instrument.scored_items]
     ctx_ids = [i.id for i in instrument.context_items]
-    codes = np.empty((n, len(scored)), order="F")
+    codes = np.empty((n, len(scored)), dtype=np.float32, order="F")
     ctx = np.full((n, len(ctx_ids)), np.nan, order="F")
     scale_values = None
     # One job per column, each filling its own slice of a column-major matrix.
