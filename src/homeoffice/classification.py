@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from homeoffice import __version__
+from homeoffice.datafiles import load_yaml
 from homeoffice.errors import PolicyError, Where
 from homeoffice.instruments import Instrument
 from homeoffice.scoring import half_rule_mean
@@ -101,10 +102,8 @@ def reference_policy(path: str | Path) -> CutPolicy:
         source: "Norwegian reference sample, STAMI NOA 2022 (illustrative)"
         cuts: {demands: 55, control: 62, support: 70, pwe: 65, productivity: 75}
     """
-    from homeoffice.instruments.loader import load_yaml
-
     p = Path(path)
-    data = load_yaml(p, PolicyError)
+    data = load_yaml(p, PolicyError, what="norm table")
     if not isinstance(data, dict) or not isinstance(data.get("cuts"), dict):
         raise PolicyError("bad_norm_table", "the norm table needs a 'cuts' mapping", where=Where(file=str(p)))
     source = data.get("source")

@@ -88,7 +88,7 @@ def test_mapping_file_not_found(tmp_path):
 
 
 def test_mapping_yaml_syntax(tmp_path, small):
-    text = mapping_fails(tmp_path, "columns:\n  a: [b\n", "mapping_syntax", instrument=small)
+    text = mapping_fails(tmp_path, "columns:\n  a: [b\n", "yaml_syntax", instrument=small)
     assert "row" in text
 
 

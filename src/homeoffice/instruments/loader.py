@@ -12,10 +12,10 @@ from importlib import resources
 from pathlib import Path
 
 import numpy as np
-import yaml
 from pydantic import ValidationError
 
-from homeoffice.errors import HomeofficeError, InstrumentError, Where
+from homeoffice.datafiles import load_yaml
+from homeoffice.errors import InstrumentError, Where
 from homeoffice.instruments.schema import (
     InstrumentSpec,
     Item,
@@ -24,43 +24,6 @@ from homeoffice.instruments.schema import (
 )
 
 _DATA = "homeoffice.instruments"
-
-
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """A safe YAML loader that refuses a key given twice in one mapping (a copy-paste slip)."""
-
-
-def _construct_unique_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode, deep: bool = False) -> dict:
-    seen = set()
-    for key_node, _ in node.value:
-        key = loader.construct_object(key_node, deep=deep)
-        if key in seen:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"the key '{key}' appears twice in one mapping", key_node.start_mark
-            )
-        seen.add(key)
-    return loader.construct_mapping(node, deep=deep)
-
-
-_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_unique_mapping)
-
-
-def load_yaml(path: Path, error: type[HomeofficeError] = InstrumentError) -> object:
-    """Parse a UTF-8 YAML data file, refusing duplicate keys; errors name the file and line."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise error("not_found", "file not found", where=Where(file=str(path))) from None
-    except UnicodeDecodeError:
-        raise error("encoding", "data files must be UTF-8", where=Where(file=str(path))) from None
-    try:
-        return yaml.load(text, Loader=_UniqueKeyLoader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        row = mark.line + 1 if mark else None
-        raise error(
-            "yaml_syntax", f"not valid YAML: {getattr(exc, 'problem', exc)}", where=Where(file=str(path), row=row)
-        ) from None
 
 
 @dataclass(frozen=True)
@@ -227,7 +190,7 @@ def _check_references(spec: InstrumentSpec, path: str) -> None:
 def load_instrument_file(path: str | Path) -> Instrument:
     """Read and validate an instrument YAML file."""
     p = Path(path)
-    return instrument_from_dict(load_yaml(p), str(p))
+    return instrument_from_dict(load_yaml(p, InstrumentError, what="instrument file"), str(p))
 
 
 def builtin_ids() -> list[str]:

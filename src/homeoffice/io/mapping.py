@@ -40,8 +40,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
+from homeoffice.datafiles import load_yaml
 from homeoffice.errors import AnswersError, Where
 
 _KEYS = ("version", "id_column", "columns", "ignore", "ignore_unknown", "labels")
@@ -154,20 +153,5 @@ def mapping_from_dict(data: object, path: str = "<mapping>") -> ColumnMapping:
 def load_mapping(path: str | Path) -> ColumnMapping:
     """Read and check a column-mapping YAML file (format in the module docstring)."""
     p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8-sig")
-    except (FileNotFoundError, IsADirectoryError):
-        raise AnswersError("not_found", "mapping file not found", where=Where(file=str(p))) from None
-    except UnicodeDecodeError:
-        raise AnswersError("wrong_encoding", "mapping files must be UTF-8 text", where=Where(file=str(p))) from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise AnswersError(
-            "mapping_syntax",
-            "not valid YAML: %(problem)s",
-            params={"problem": getattr(exc, "problem", None) or str(exc)},
-            where=Where(file=str(p), row=mark.line + 1 if mark else None),
-        ) from None
+    data = load_yaml(p, AnswersError, what="mapping file")
     return mapping_from_dict(data, str(p))

@@ -26,8 +26,8 @@ Every problem raises :class:`~homeoffice.errors.AnswersError` with a stable ``co
 file, row (the 1-based line of the file or sheet, header = 1), column and item.
 
 Speed: a numeric UTF-8 CSV goes through ``pyarrow.csv`` (multi-threaded) with the item columns
-typed as int8, then straight into one float32 matrix (codes are whole numbers, exact in float32); ranges are checked with one min/max per
-column and searched cell by cell only when that fails. Text answers and decimal commas take a
+typed as int8, then straight into one float32 matrix (codes are whole numbers, exact in float32);
+ranges are checked with one min/max per column and searched cell by cell only when that fails. Text answers and decimal commas take a
 dictionary-encoded path that maps each distinct value once.
 """
 

@@ -14,9 +14,9 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 
-import yaml
 from pydantic import ValidationError
 
+from homeoffice.datafiles import load_yaml
 from homeoffice.errors import InstrumentError, Where
 from homeoffice.measures.schema import DOMAINS, NEVER_WEAK, CatalogueSpec, Measure
 
@@ -173,21 +173,7 @@ def _check_references(spec: CatalogueSpec, path: str) -> None:
 def load_catalogue_file(path: str | Path) -> Catalogue:
     """Read and validate a measure catalogue YAML file."""
     p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InstrumentError("not_found", "measure catalogue not found", where=Where(file=str(p))) from None
-    except UnicodeDecodeError:
-        raise InstrumentError("encoding", "catalogue files must be UTF-8", where=Where(file=str(p))) from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise InstrumentError(
-            "yaml_syntax",
-            f"not valid YAML: {getattr(exc, 'problem', exc)}",
-            where=Where(file=str(p), row=mark.line + 1 if mark else None),
-        ) from None
+    data = load_yaml(p, InstrumentError, what="measure catalogue")
     return catalogue_from_dict(data, str(p))
 
 
