@@ -27,7 +27,8 @@ file, row (the 1-based line of the file or sheet, header = 1), column and item.
 
 Speed: a numeric UTF-8 CSV goes through ``pyarrow.csv`` (multi-threaded) with the item columns
 typed as int8, then straight into one float32 matrix (codes are whole numbers, exact in float32);
-ranges are checked with one min/max per column and searched cell by cell only when that fails. Text answers and decimal commas take a
+ranges are checked with one min/max per column and searched cell by cell only when that fails.
+Text answers and decimal commas take a
 dictionary-encoded path that maps each distinct value once.
 """
 
