@@ -31,7 +31,9 @@ def catalogue() -> dict[str, dict[str, str]]:
     for path in _files():
         data = load_yaml(path, InstrumentError, what="translation file") or {}
         if not isinstance(data, dict):
-            raise InstrumentError("invalid_translations", "the file must map keys to texts", where=Where(file=str(path)))
+            raise InstrumentError(
+                "invalid_translations", "the file must map keys to texts", where=Where(file=str(path))
+            )
         for key, texts in data.items():
             where = Where(file=str(path), key=str(key))
             if key in merged:
