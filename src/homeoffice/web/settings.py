@@ -20,6 +20,7 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(os.environ.get("HOMEOFFICE_DATA_DIR", "var")).resolve()
@@ -47,6 +48,8 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
+if not DEBUG and os.environ.get("HOMEOFFICE_REQUIRE_SECRET_KEY") == "1" and "SECRET_KEY" not in os.environ:
+    raise ImproperlyConfigured("SECRET_KEY must be set in production (HOMEOFFICE_REQUIRE_SECRET_KEY=1).")
 ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "localhost,127.0.0.1").split(",") if h.strip()]
 
 INSTALLED_APPS = [
@@ -95,7 +98,13 @@ TEMPLATES = [
 ]
 
 _default_db = f"sqlite:///{DATA_DIR / 'homeoffice.sqlite3'}"
-DATABASES = {"default": dj_database_url.parse(os.environ.get("DATABASE_URL", _default_db), conn_max_age=60)}
+try:
+    DATABASES = {"default": dj_database_url.parse(os.environ.get("DATABASE_URL", _default_db), conn_max_age=60)}
+except ValueError as exc:
+    raise ImproperlyConfigured(
+        f"DATABASE_URL cannot be read ({exc}); use sqlite:///path/to/file.sqlite3 or "
+        "postgres://user:password@host:5432/dbname"
+    ) from None
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {
