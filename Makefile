@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 DEMO_OUT ?= demo-output
 
-.PHONY: demo test lint bench clean browser
+.PHONY: demo demo-cli test lint bench clean browser
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (found %s)" % sys.version.split()[0])'
@@ -14,7 +14,15 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	@touch $(STAMP)
 
+# The web product: embedded SQLite database in ./var, demo data, server on http://127.0.0.1:8000 (Ctrl+C stops it).
 demo: $(STAMP)
+	$(BIN)/homeoffice-web migrate --noinput
+	$(BIN)/homeoffice-web seed_demo
+	@echo "Starting the server on http://127.0.0.1:8000/ (the URLs are above; Ctrl+C stops it)."
+	$(BIN)/homeoffice-web runserver 127.0.0.1:8000 --noreload
+
+# The command-line demo: the core on the sample data, results in $(DEMO_OUT)/.
+demo-cli: $(STAMP)
 	$(BIN)/homeoffice demo --out $(DEMO_OUT)
 
 test: $(STAMP) browser

@@ -1,0 +1,162 @@
+"""`make demo` as the product: seed_demo builds the demo data once, and production settings pass check --deploy."""
+
+from __future__ import annotations
+
+import importlib.util
+import io
+import re
+from pathlib import Path
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.core.management.base import SystemCheckError
+from django.test import override_settings
+
+from homeoffice.web import settings as web_settings
+from homeoffice.web.organisations.models import Organisation, Unit
+from homeoffice.web.responses.models import Response
+from homeoffice.web.surveys.management.commands.seed_demo import last_quarter
+from homeoffice.web.surveys.models import AnonymousLink, Wave
+
+ROOT = Path(__file__).resolve().parents[2]
+SITE = "http://127.0.0.1:8000"
+
+
+def seed(monkeypatch, password: str | None = "demo-password-123") -> str:
+    if password is None:
+        monkeypatch.delenv("DEMO_ADMIN_PASSWORD", raising=False)
+    else:
+        monkeypatch.setenv("DEMO_ADMIN_PASSWORD", password)
+    out = io.StringIO()
+    with override_settings(SITE_URL=SITE):
+        call_command("seed_demo", stdout=out)
+    return out.getvalue()
+
+
+@pytest.mark.django_db
+def test_seed_demo_builds_the_demo_organisation_and_prints_what_to_open(monkeypatch):
+    out = seed(monkeypatch)
+    org = Organisation.objects.get(name="Demo AS")
+    units = {str(u): u for u in Unit.objects.filter(organisation=org)}
+    company = [u for u in units.values() if u.parent is None]
+    departments = [u for u in units.values() if u.parent in company]
+    teams = [u for u in units.values() if u.parent in departments]
+    assert len(company) == 1 and len(departments) == 2 and len(teams) == len(units) - 3
+    assert all(2 <= sum(1 for t in teams if t.parent == d) <= 3 for d in departments)
+
+    user = get_user_model().objects.get(username="admin")
+    assert user.is_superuser and user.is_staff and user.check_password("demo-password-123")
+
+    open_wave = Wave.objects.get(organisation=org, mode="anonymous", opens_on__lte=_today(), closes_on__gte=_today())
+    assert (open_wave.instrument_id, open_wave.languages, open_wave.min_group_size) == ("standard", "nb,en", 5)
+    assert (_today() - open_wave.opens_on).days == 7 and (open_wave.closes_on - _today()).days == 30
+    assert set(AnonymousLink.objects.filter(wave=open_wave).values_list("unit", flat=True)) == {
+        u.pk for u in units.values()}
+
+    closed = Wave.objects.get(organisation=org, closes_on__lt=_today())
+    assert (closed.opens_on, closed.closes_on) == last_quarter(_today())
+    responses = Response.objects.filter(wave=closed)
+    assert 140 <= responses.count() <= 160
+    assert not responses.filter(submitted_on__isnull=True).exists()
+    assert set(responses.values_list("unit", flat=True)) == {t.pk for t in teams}
+    for r in responses:
+        assert closed.opens_on <= r.started_on <= r.submitted_on <= closed.closes_on
+        assert r.consented and r.lang in ("nb", "en") and r.respondent_key == ""
+        assert r.result["provenance"]["instrument_id"] == "standard"
+        assert r.result["classification"]["situation"] in (1, 2, 3, 4, None)
+        assert all(isinstance(v, int) for v in r.answers.values())
+
+    assert f"{SITE}/admin/" in out and "admin" in out and "demo-password-123" in out
+    printed = re.findall(re.escape(SITE) + r"/s/([A-Za-z0-9_-]+)/", out)
+    assert len(printed) == len(teams)
+    assert set(AnonymousLink.objects.filter(token__in=printed).values_list("unit", flat=True)) == {
+        t.pk for t in teams}
+    assert "resume code" in out
+
+
+@pytest.mark.django_db
+def test_seed_demo_twice_adds_nothing(monkeypatch):
+    seed(monkeypatch)
+    counts = _counts()
+    out = seed(monkeypatch, password=None)
+    assert _counts() == counts
+    assert get_user_model().objects.get(username="admin").check_password("demo-password-123")
+    assert "demo-password-123" not in out and "DEMO_ADMIN_PASSWORD" in out
+
+
+@pytest.mark.django_db
+def test_without_a_password_in_the_environment_one_is_generated_and_shown_once(monkeypatch):
+    out = seed(monkeypatch, password=None)
+    password = re.search(r"password:\s+(\S+)\s+\(generated", out).group(1)
+    assert len(password) >= 12
+    assert get_user_model().objects.get(username="admin").check_password(password)
+
+
+def _today():
+    from django.utils import timezone
+
+    return timezone.localdate()
+
+
+def _counts() -> tuple[int, ...]:
+    return (Organisation.objects.count(), Unit.objects.count(), Wave.objects.count(),
+            AnonymousLink.objects.count(), Response.objects.count(), get_user_model().objects.count())
+
+
+# --- production settings -------------------------------------------------------------------------
+
+PRODUCTION_ENV = {
+    "SECRET_KEY": "k3y-" + "x7Qp2Lm9Vb4Nc8Rt1Zw6Hy5Ja3Sd0Fg" * 2,
+    "DEBUG": "0",
+    "SECURE_SSL": "1",
+    "ALLOWED_HOSTS": "survey.example.org",
+    "DATABASE_URL": "postgres://homeoffice:secret@db.example.org:5432/homeoffice",
+}
+
+
+def production_settings(monkeypatch, tmp_path, **env: str) -> dict:
+    """The settings module as it reads a production environment (a fresh copy, not the test settings)."""
+    for key, value in {**PRODUCTION_ENV, "HOMEOFFICE_DATA_DIR": str(tmp_path), **env}.items():
+        monkeypatch.setenv(key, value)
+    spec = importlib.util.spec_from_file_location("homeoffice_production_settings", web_settings.__file__)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    skip = {"DATABASES", "INSTALLED_APPS", "LOGGING"}  # the same apps; no database is used by the checks
+    return {k: getattr(module, k) for k in dir(module) if k.isupper() and k not in skip}
+
+
+def test_check_deploy_is_clean_with_production_settings(monkeypatch, tmp_path):
+    values = production_settings(monkeypatch, tmp_path)
+    assert values["DEBUG"] is False and values["ALLOWED_HOSTS"] == ["survey.example.org"]
+    out = io.StringIO()
+    with override_settings(**values):
+        call_command("check", deploy=True, fail_level="WARNING", stdout=out, stderr=out)
+    assert "no issues" in out.getvalue()
+
+
+@pytest.mark.parametrize("env", [{"DEBUG": "1"}, {"SECURE_SSL": "0"}])
+def test_check_deploy_catches_a_setting_left_for_development(monkeypatch, tmp_path, env):
+    with override_settings(**production_settings(monkeypatch, tmp_path, **env)), pytest.raises(SystemCheckError):
+        call_command("check", deploy=True, fail_level="WARNING", stdout=io.StringIO(), stderr=io.StringIO())
+
+
+# --- make demo and its documentation -------------------------------------------------------------
+
+
+def test_make_demo_runs_the_web_product():
+    makefile = (ROOT / "Makefile").read_text()
+    demo = re.search(r"^demo:.*?\n((?:\t.*\n)+)", makefile, re.M).group(1)
+    steps = [line.strip() for line in demo.splitlines()]
+    assert steps.index("$(BIN)/homeoffice-web migrate --noinput") < steps.index("$(BIN)/homeoffice-web seed_demo")
+    assert steps[-1] == "$(BIN)/homeoffice-web runserver 127.0.0.1:8000 --noreload"
+    assert "127.0.0.1" in web_settings.ALLOWED_HOSTS
+    assert re.search(r"^demo-cli:.*\n\t\$\(BIN\)/homeoffice demo --out \$\(DEMO_OUT\)", makefile, re.M)
+
+
+def test_the_readme_says_what_to_click_and_how_to_run_in_production():
+    readme = (ROOT / "README.md").read_text()
+    section = readme.split("## Web demo", 1)[1].split("\n## ", 1)[0]
+    for name in ("make demo", "/admin/", "seed_demo", "send_reminders", "SECRET_KEY", "DEBUG=0", "SECURE_SSL=1",
+                 "ALLOWED_HOSTS", "DATABASE_URL", "check --deploy", "DEMO_ADMIN_PASSWORD"):
+        assert name in section, name
