@@ -28,7 +28,13 @@ class Unit(models.Model):
     class Meta:
         ordering = ["organisation", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["organisation", "parent", "name"], name="unit_name_unique_in_parent")
+            models.UniqueConstraint(fields=["organisation", "parent", "name"], name="unit_name_unique_in_parent"),
+            # NULL parents are distinct in SQL, so top-level names need their own rule.
+            models.UniqueConstraint(
+                fields=["organisation", "name"],
+                condition=models.Q(parent__isnull=True),
+                name="top_unit_name_unique",
+            ),
         ]
 
     def __str__(self) -> str:
