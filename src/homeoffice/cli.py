@@ -394,6 +394,7 @@ def recommendation_as_dict(rec) -> dict:
         "axis": rec.axis,
         "targets": list(rec.targets),
         "because": rec.because,
+        "reason": rec.reason,
         "notes": list(rec.notes),
         "paired_with": list(rec.paired_with),
         "conflicts_with": list(rec.conflicts_with),

@@ -298,3 +298,12 @@ def test_group_shares_weakest_scales_and_ranked_measures(standard_like, catalogu
     assert "social support (2)" in measures.loc["training_and_support", "why"]
     assert list(measures["rank"]) == list(range(1, len(measures) + 1))
     assert measures["share"].is_monotonic_decreasing
+
+
+def test_reason_is_because_without_the_shared_situation_sentence(thesis, catalogue):
+    weak = {"increased_support": 25.0, "increased_control": 25.0}
+    recs = recommend_for_respondent(make_row(thesis, weak, situation=1), thesis, catalogue, lang="en")
+    assert recs
+    for rec in recs:
+        assert rec.because.startswith("Situation 1")
+        assert rec.because.endswith(rec.reason) and not rec.reason.startswith("Situation")

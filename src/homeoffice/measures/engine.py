@@ -168,7 +168,9 @@ class Recommendation:
 
     ``rank`` 1 comes first; ``tier`` and ``priority`` are the two ranking keys (module docstring).
     ``because`` explains it in the requested language (situation, weak scales with their scores,
-    the context that triggered it, and any trade-off); ``notes`` state pairings and conflicts.
+    the context that triggered it, and any trade-off); ``reason`` is the same without the opening
+    sentence on the situation, which all of a person's measures share; ``notes`` state pairings
+    and conflicts.
     ``added_for`` is the id of the interaction-raising measure it was added to protect, if any.
     ``params`` holds the same facts as data: situation, weak scales, context codes, and so on.
     """
@@ -180,6 +182,7 @@ class Recommendation:
     title: str
     description: str
     because: str
+    reason: str
     notes: tuple[str, ...]
     actor: str
     axis: str
@@ -430,9 +433,14 @@ def _shows_trade_off(measure: Measure, situation: int | None) -> bool:
     return situation == 1 or (situation == 2 and t.costs == "pwe") or (situation == 3 and t.costs == "productivity")
 
 
-def _because(m: _Match, situation: int | None, view: _View, row: pd.Series, catalogue: Catalogue) -> str:
+def _situation_sentence(situation: int | None, lang: str) -> str:
+    return _t(f"situation_{situation}" if situation else "situation_none", lang)
+
+
+def _reason(m: _Match, situation: int | None, view: _View, row: pd.Series, catalogue: Catalogue) -> str:
+    """Why this measure, without the situation sentence that every measure of a person shares."""
     lang = view.lang
-    parts = [_t(f"situation_{situation}" if situation else "situation_none", lang)]
+    parts: list[str] = []
     if m.added_for:
         raiser = catalogue[m.added_for]
         link = next(k for k in raiser.pairs_with if k.id == m.measure.id)
@@ -506,6 +514,7 @@ def recommend_for_respondent(
     catalogue = catalogue if catalogue is not None else load_catalogue()
     view = _View(instrument, lang)
     ordered, situation = _rank(catalogue, row, view, cut)
+    situation_text = _situation_sentence(situation, lang)
     chosen = {m.measure.id: m.measure for m in ordered}
     out = []
     for rank, m in enumerate(ordered, start=1):
@@ -524,6 +533,7 @@ def recommend_for_respondent(
             "instrument_lacks": list(m.lacks),
             "trade_off": _shows_trade_off(m.measure, situation),
         }
+        reason = _reason(m, situation, view, row, catalogue)
         out.append(
             Recommendation(
                 measure_id=m.measure.id,
@@ -532,7 +542,8 @@ def recommend_for_respondent(
                 priority=m.priority,
                 title=m.measure.title.get(lang),
                 description=m.measure.description.get(lang),
-                because=_because(m, situation, view, row, catalogue),
+                because=f"{situation_text} {reason}".strip(),
+                reason=reason,
                 notes=tuple(notes),
                 actor=m.measure.actor,
                 axis=m.measure.axis,

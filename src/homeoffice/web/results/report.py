@@ -228,21 +228,6 @@ def _score_groups(instrument: Instrument, scores: Mapping[str, object], demands_
     return tuple(groups)
 
 
-_SITUATION_OPENINGS = ("Situation", "Situasjon", "The situation")
-
-
-def reason(explanation: str) -> str:
-    """A measure's explanation without its first sentence when that sentence names the situation.
-
-    The measures engine opens every ``because`` with the same sentence about the situation; the
-    page and the PDF say it once, above the list, instead of once per measure.
-    """
-    if explanation.startswith(_SITUATION_OPENINGS):
-        _, sep, rest = explanation.partition(". ")
-        return rest if sep else ""
-    return explanation
-
-
 def evidence_text(evidence: str, lang: str) -> str:
     """The catalogue's evidence (written in English) with its few fixed words in bokmål when ``lang`` is nb."""
     if lang != "nb":
@@ -364,7 +349,7 @@ def build_report(
             measure_id=r.measure_id,
             title=r.title,
             description=r.description,
-            explanation=reason(r.explanation),
+            explanation=" ".join((r.reason, *r.notes)).strip(),
             actor=r.actor,
             actor_text=t(f"results_actor_{r.actor}", lang),
             evidence=evidence_text(r.evidence, lang),
