@@ -106,7 +106,8 @@ except ValueError as exc:
         "postgres://user:password@host:5432/dbname"
     ) from None
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Persistent connections (one per server thread) as for PostgreSQL: opening a SQLite file per
+    # request costs a WAL set-up, and closing the last connection checkpoints and deletes the WAL.
     DATABASES["default"]["OPTIONS"] = {
         # WAL lets readers run beside one writer; IMMEDIATE takes the write lock up front, so
         # concurrent submissions queue instead of failing with "database is locked".

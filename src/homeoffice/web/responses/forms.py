@@ -6,6 +6,7 @@ codes (a forged or stale form) is a form error, never a crash.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django import forms
@@ -116,7 +117,7 @@ class OpenAnswerField(forms.CharField):
 class PageForm(forms.Form):
     """One page of answers. ``cleaned_data`` maps item ids to an int code or None, open ids to text."""
 
-    def __init__(self, *args, questions: list[Question], lang: str, **kwargs) -> None:
+    def __init__(self, *args, questions: Sequence[Question], lang: str, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.questions = questions
         invalid = t("flow_error_invalid_choice", lang)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -69,10 +70,12 @@ def session_response(request: HttpRequest) -> Response | None:
     except ValueError:
         _forget(request)
         return None
-    response = Response.objects.select_related("wave").filter(pk=rid).first()
-    if response is None:
+    try:
+        # get(), not filter().first(): no ORDER BY to build on the hot path of every request.
+        return Response.objects.select_related("wave").get(pk=rid)
+    except Response.DoesNotExist:
         _forget(request)
-    return response
+        return None
 
 
 def _flow(request: HttpRequest) -> Flow | None:
@@ -332,11 +335,11 @@ def page(request: HttpRequest, page: int) -> HttpResponse:
         return other
     wave = response.wave
     lang = _lang(request, wave, response)
-    instrument, plan = plan_for(wave.instrument_id)
+    _, plan = plan_for(wave.instrument_id)
     if not 1 <= page <= len(plan):
         raise Http404
     this = plan[page - 1]
-    questions = page_questions(this, instrument, lang)
+    questions = _page_questions(wave.instrument_id, page, lang)
     if request.method == "POST":
         form = PageForm(request.POST, questions=questions, lang=lang)
         if form.is_valid():
@@ -367,6 +370,13 @@ def page(request: HttpRequest, page: int) -> HttpResponse:
         errors=[r for r in rows if r["error"]],
         open_max=OPEN_MAX_CHARS,
     )
+
+
+@cache
+def _page_questions(instrument_id: str, number: int, lang: str) -> tuple[Question, ...]:
+    """The questions of one page, built once per process (they depend only on the instrument)."""
+    instrument, plan = plan_for(instrument_id)
+    return tuple(page_questions(plan[number - 1], instrument, lang))
 
 
 def _row(q: Question, form: PageForm) -> dict:
