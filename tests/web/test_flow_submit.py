@@ -208,7 +208,8 @@ def test_do_withdraw_deletes_the_response_and_its_answers(started, wave):
     answer_all(started, wave)
     started.post(reverse("responses:submit"))
     response = only_response()
-    do_withdraw(response)
+    assert do_withdraw(response.pk) is True
+    assert do_withdraw(response.pk) is False  # a second click finds nothing to delete
     assert Response.objects.count() == 0
     res = Client().post(reverse("responses:resume"), {"code": started.code})
     assert res.status_code == 200  # the code no longer finds anything

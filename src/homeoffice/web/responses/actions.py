@@ -137,6 +137,11 @@ def do_submit(response_id: uuid.UUID | str) -> Response:
 
 
 @transaction.atomic
-def do_withdraw(response: Response) -> None:
-    """Delete a person's response and everything stored with it (answers, open answers, result)."""
-    Response.objects.filter(pk=response.pk).delete()
+def do_withdraw(response_id: uuid.UUID | str) -> bool:
+    """Delete one person's response and everything stored with it (answers, open answers, result).
+
+    Returns False when it was already gone (a double click, or a second tab). Nothing else refers
+    to a response, so no trace is left; group reports made earlier are not changed.
+    """
+    deleted, _ = Response.objects.filter(pk=response_id).delete()
+    return deleted > 0

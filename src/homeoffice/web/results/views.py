@@ -20,9 +20,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_safe
 
 from homeoffice.web.i18n import t
+from homeoffice.web.responses.actions import do_withdraw
 from homeoffice.web.responses.models import Response
 from homeoffice.web.results import charts
-from homeoffice.web.results.actions import do_withdraw_response
 from homeoffice.web.results.pdf import render_pdf
 from homeoffice.web.results.report import LANGS, Report, build_report
 
@@ -152,7 +152,7 @@ def withdraw(request: HttpRequest) -> HttpResponse:
         raise Http404("no answers in this session")
     lang = _lang(request, response)
     if request.method == "POST" and request.POST.get("confirm") == "yes":
-        do_withdraw_response(response_id)
+        do_withdraw(response_id)
         request.session.flush()
         request.session["lang"] = lang
         return redirect("results:withdrawn")
