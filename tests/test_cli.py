@@ -45,10 +45,14 @@ def test_instruments_show_json_shape():
     assert (perf["min"], perf["max"]) == (0, 10)
 
 
-def test_instruments_show_unknown_is_exit_2():
-    result = run("instruments", "show", "nope")
+@pytest.mark.parametrize(
+    ("lang_args", "expected"),
+    [((), "Feil: ukjent instrument 'nope'"), (("--lang", "en"), "Error: unknown instrument 'nope'")],
+)
+def test_instruments_show_unknown_is_exit_2(lang_args, expected):
+    result = run("instruments", "show", "nope", *lang_args)
     assert result.exit_code == 2
-    assert "unknown instrument 'nope'" in result.output
+    assert expected in result.output
 
 
 @pytest.mark.parametrize("ext", ["csv", "xlsx", "parquet", "json"])
@@ -86,8 +90,19 @@ def test_score_bad_value_names_row_and_column(tmp_path):
                     "increased_demands,increased_control,increased_support\n1,5,4,1,4,5,1,4,2\n2,5,4,1,9,5,1,4,2\n")
     result = run("score", str(path), "-i", "thesis-2023", "--out", str(tmp_path / "o.csv"))
     assert result.exit_code == 2
-    assert "row 3" in result.output and "influence" in result.output
+    assert "rad 3, kolonne 'influence'" in result.output
     assert not (tmp_path / "o.csv").exists()
+    result = run("score", str(path), "-i", "thesis-2023", "--out", str(tmp_path / "o.csv"), "--lang", "en")
+    assert result.exit_code == 2
+    assert "row 3, column 'influence'" in result.output
+
+
+def test_score_missing_file_is_reported_in_the_chosen_language(tmp_path):
+    args = ("score", str(tmp_path / "none.csv"), "-i", "thesis-2023", "--out", str(tmp_path / "o.csv"))
+    nb, en = run(*args), run(*args, "--lang", "en")
+    assert nb.exit_code == en.exit_code == 2
+    assert "fant ikke filen" in nb.output
+    assert "file not found" in en.output
 
 
 def test_custom_and_reference_cut_policies(t42, tmp_path):
@@ -176,7 +191,7 @@ def test_chart_bad_extension_is_exit_2(t42, tmp_path):
 
 def test_bad_language_is_exit_2(t42):
     result = run("describe", str(t42), "-i", "thesis-2023", "--lang", "de")
-    assert result.exit_code == 2 and "nb or en" in result.output
+    assert result.exit_code == 2 and "nb eller en" in result.output
 
 
 def test_demo_writes_the_result_folder(tmp_path):

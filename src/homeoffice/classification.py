@@ -114,7 +114,9 @@ def reference_policy(path: str | Path) -> CutPolicy:
     try:
         pol = custom_policy(data["cuts"], default=data.get("default"))
     except PolicyError as exc:
-        raise PolicyError(exc.code, exc.message, where=Where(file=str(p), key="cuts")) from None
+        raise PolicyError(
+            exc.code, exc.template, params=exc.params, where=Where(file=str(p), key="cuts")
+        ) from None
     except (TypeError, ValueError):
         raise PolicyError(
             "bad_cut", "every cut must be a number from 0 to 100", where=Where(file=str(p), key="cuts")

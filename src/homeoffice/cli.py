@@ -65,17 +65,20 @@ INSTRUMENT_HELP = "Instrument id (built in: thesis-2023, standard) or path to an
 PROGRESS_MIN_BYTES = 5_000_000
 
 
-def _fail(exc: HomeofficeError) -> None:
-    err_console.print(f"[bold red]Error:[/] {exc.describe()}", highlight=False, soft_wrap=True)
+def _fail(exc: HomeofficeError, lang: str = "nb") -> None:
+    lang = lang if lang in ("nb", "en") else "nb"
+    label = "Feil" if lang == "nb" else "Error"
+    err_console.print(f"[bold red]{label}:[/] {exc.describe(lang)}", highlight=False, soft_wrap=True)
     raise typer.Exit(2)
 
 
 @contextmanager
-def _user_errors():
+def _user_errors(lang: str = "nb"):
+    """Print the product's own errors in ``lang`` (nb unless --lang says en) and exit with status 2."""
     try:
         yield
     except HomeofficeError as exc:
-        _fail(exc)
+        _fail(exc, lang)
 
 
 def _check_lang(lang: str) -> str:
@@ -199,7 +202,7 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JS
 @instruments_app.command("list")
 def instruments_list(json_out: JsonOpt = False, lang: LangOpt = "nb") -> None:
     """List the built-in instruments."""
-    with _user_errors():
+    with _user_errors(lang):
         _check_lang(lang)
         rows = []
         for iid in builtin_ids():
@@ -276,7 +279,7 @@ def instruments_show(
     lang: LangOpt = "nb",
 ) -> None:
     """Show an instrument's items, scales and scoring profile."""
-    with _user_errors():
+    with _user_errors(lang):
         _check_lang(lang)
         ins = load_instrument(instrument_id)
         if json_out:
@@ -296,11 +299,13 @@ def instruments_show(
 def sample(
     name: Annotated[str, typer.Argument(help="Sample name, e.g. thesis-2023 (table 4.2).")],
     out: Annotated[Path, typer.Option("--out", "-o", help="CSV file to write.")],
+    lang: LangOpt = "nb",
 ) -> None:
     """Write a shipped sample data set (thesis-2023: table 4.2) as CSV."""
     from homeoffice.samples import write_sample
 
-    with _user_errors():
+    with _user_errors(lang):
+        _check_lang(lang)
         path = write_sample(name, out)
         err_console.print(f"Wrote {path}")
 
@@ -317,11 +322,13 @@ def score(
     sheet: SheetOpt = None,
     mapping: MappingOpt = None,
     id_column: IdOpt = None,
+    lang: LangOpt = "nb",
 ) -> None:
     """Score answers: one row per respondent with scales, job situation, indexes, situation, provenance."""
     from homeoffice.io import write_table
 
-    with _user_errors():
+    with _user_errors(lang):
+        _check_lang(lang)
         _, _, result = _scored(
             input_path, instrument, sheet=sheet, mapping=mapping, id_column=id_column,
             cut_policy=cut_policy, cut=cut, cuts=cuts, norm_table=norm_table,
@@ -358,7 +365,7 @@ def describe(
     from homeoffice.analysis import describe_thesis_style
     from homeoffice.pipeline import raw_scale_values
 
-    with _user_errors():
+    with _user_errors(lang):
         _check_lang(lang)
         ins = load_instrument(instrument)
         answers = _load(input_path, ins, sheet, mapping, id_column)
@@ -447,7 +454,7 @@ def recommend(
     """Ranked, explained measures for one respondent or for the whole group."""
     from homeoffice.measures import recommend_for_group, recommend_for_respondent
 
-    with _user_errors():
+    with _user_errors(lang):
         _check_lang(lang)
         ins, _, result = _scored(
             input_path, instrument, sheet=sheet, mapping=mapping, id_column=id_column,
@@ -526,7 +533,7 @@ def chart(
     """Draw the dynamic model (thesis figure 5.1) with respondents or the group placed on it."""
     from homeoffice.charts import dynamic_model_chart, save_chart
 
-    with _user_errors():
+    with _user_errors(lang):
         _check_lang(lang)
         _, _, result = _scored(
             input_path, instrument, sheet=sheet, mapping=mapping, id_column=id_column,
@@ -560,7 +567,7 @@ def demo(
     from homeoffice.samples import write_sample
     from homeoffice.samples.synthetic import synthetic_answers
 
-    with _user_errors():
+    with _user_errors(lang):
         _check_lang(lang)
         out.mkdir(parents=True, exist_ok=True)
         written: list[Path] = []

@@ -86,9 +86,9 @@ class Instrument:
         return (np.array([r.min for r in rs], dtype=float), np.array([r.max for r in rs], dtype=float))
 
 
-def _fail(path: str, key: str, message: str, code: str = "invalid_instrument") -> InstrumentError:
+def _fail(path: str, key: str, message: str, code: str = "invalid_instrument", **params: object) -> InstrumentError:
     item = key.split("(id ", 1)[1].split(")", 1)[0] if "(id " in key else None
-    return InstrumentError(code, message, where=Where(file=path, key=key, item=item))
+    return InstrumentError(code, message, params=params, where=Where(file=path, key=key, item=item))
 
 
 def _key_path(loc: tuple, data: dict) -> str:
@@ -119,8 +119,11 @@ def instrument_from_dict(data: object, path: str = "<memory>") -> Instrument:
     except ValidationError as exc:
         err = exc.errors()[0]
         key = _key_path(err["loc"], data)
-        more = f" (and {len(exc.errors()) - 1} more problems)" if len(exc.errors()) > 1 else ""
-        raise _fail(path, key, f"{err['msg']}{more}") from None
+        if len(exc.errors()) > 1:
+            raise _fail(
+                path, key, "%(problem)s (and %(more)s more problems)", problem=err["msg"], more=len(exc.errors()) - 1
+            ) from None
+        raise _fail(path, key, "%(problem)s", problem=err["msg"]) from None
     _check_references(spec, path)
     return Instrument(
         spec=spec,
@@ -139,7 +142,7 @@ def _check_references(spec: InstrumentSpec, path: str) -> None:
     )
     dup = [k for k, n in Counter(ids).items() if n > 1]
     if dup:
-        raise _fail(path, dup[0], f"the id '{dup[0]}' is used more than once", "duplicate_id")
+        raise _fail(path, dup[0], "the id '%(id)s' is used more than once", "duplicate_id", id=dup[0])
     scales = {s.id for s in spec.scales}
     for n, item in enumerate(spec.items):
         key = f"items[{n}] (id {item.id})"
@@ -147,11 +150,13 @@ def _check_references(spec: InstrumentSpec, path: str) -> None:
             raise _fail(
                 path,
                 key + ".response_set",
-                f"unknown response set '{item.response_set}'; known: {', '.join(spec.response_sets)}",
+                "unknown response set '%(name)s'; known: %(known)s",
                 "unknown_response_set",
+                name=item.response_set,
+                known=", ".join(spec.response_sets),
             )
         if item.scale is not None and item.scale not in scales:
-            raise _fail(path, key + ".scale", f"unknown scale '{item.scale}'", "unknown_scale")
+            raise _fail(path, key + ".scale", "unknown scale '%(name)s'", "unknown_scale", name=item.scale)
         if item.reverse and item.scale is None:
             raise _fail(path, key + ".reverse", "only items that belong to a scale can be reverse-keyed")
     for s in spec.scales:
@@ -161,21 +166,23 @@ def _check_references(spec: InstrumentSpec, path: str) -> None:
     for n, c in enumerate(spec.composites):
         for part in c.of:
             if part not in known:
-                raise _fail(path, f"composites[{n}] (id {c.id}).of", f"unknown scale '{part}'", "unknown_scale")
+                raise _fail(
+                    path, f"composites[{n}] (id {c.id}).of", "unknown scale '%(name)s'", "unknown_scale", name=part
+                )
         known.add(c.id)
     prof = spec.scoring
     for role in ("demands", "control", "support"):
         ref = getattr(prof, role)
         if ref not in known:
-            raise _fail(path, f"scoring.{role}", f"unknown scale or composite '{ref}'", "unknown_scale")
+            raise _fail(path, f"scoring.{role}", "unknown scale or composite '%(name)s'", "unknown_scale", name=ref)
     for role in ("pwe", "productivity"):
         for ref in getattr(prof, role):
             if ref not in known:
-                raise _fail(path, f"scoring.{role}", f"unknown scale or composite '{ref}'", "unknown_scale")
+                raise _fail(path, f"scoring.{role}", "unknown scale or composite '%(name)s'", "unknown_scale", name=ref)
     if prof.negative_acts is not None:
         na = prof.negative_acts
         if na.scale not in scales:
-            raise _fail(path, "scoring.negative_acts.scale", f"unknown scale '{na.scale}'", "unknown_scale")
+            raise _fail(path, "scoring.negative_acts.scale", "unknown scale '%(name)s'", "unknown_scale", name=na.scale)
         for item in spec.items:
             if item.scale == na.scale:
                 rs = spec.response_sets[item.response_set]
@@ -183,7 +190,11 @@ def _check_references(spec: InstrumentSpec, path: str) -> None:
                     raise _fail(
                         path,
                         "scoring.negative_acts.frequent_at",
-                        f"{na.frequent_at} lies outside item {item.id}'s codes {rs.min}..{rs.max}",
+                        "%(value)s lies outside item %(item)s's codes %(low)s..%(high)s",
+                        value=na.frequent_at,
+                        item=item.id,
+                        low=rs.min,
+                        high=rs.max,
                     )
 
 

@@ -168,12 +168,12 @@ def _plan_columns(
     if mapping is not None:
         for col, target in mapping.columns.items():
             if target not in all_ids:
-                what = "item, context item, open question" + (" or scale" if scales else "")
                 raise mapping.fail(
                     f"columns.{col}",
-                    "'%(target)s' is no %(what)s id of instrument %(instrument)s",
+                    "'%(target)s' is no item, context item, open question or scale id of instrument %(instrument)s"
+                    if scales
+                    else "'%(target)s' is no item, context item, open question id of instrument %(instrument)s",
                     target=target,
-                    what=what,
                     instrument=instrument.id,
                 )
             mapped[norm(col)] = target
@@ -247,9 +247,8 @@ def _plan_columns(
     required = scales if scale_mode else scored
     missing = [t for t in required if t not in by_target]
     if missing:
-        what = "scale" if scale_mode else "item"
-        message = "missing %(what)s columns: %(missing)s (%(n)s of %(total)s)"
-        params: dict[str, object] = {"what": what, "missing": ", ".join(missing), "n": len(missing)}
+        message = f"missing {'scale' if scale_mode else 'item'} columns: %(missing)s (%(n)s of %(total)s)"
+        params: dict[str, object] = {"missing": ", ".join(missing), "n": len(missing)}
         params["total"] = len(required)
         if unknown:
             message += "; the file has columns the instrument does not know: %(unknown)s"
@@ -310,11 +309,11 @@ def _not_text(file: str, sample: bytes) -> AnswersError:
     from charset_normalizer import from_bytes
 
     guess = from_bytes(sample[:4096]).best() if sample else None
-    seen = f" (it looks like {guess.encoding})" if guess is not None and guess.encoding else ""
+    seen = " (it looks like %(encoding)s)" if guess is not None and guess.encoding else ""
     return AnswersError(
         "wrong_encoding",
-        "the file is neither UTF-8 nor Windows-1252 text%(seen)s; save it as CSV UTF-8 or as an Excel workbook",
-        params={"seen": seen},
+        f"the file is neither UTF-8 nor Windows-1252 text{seen}; save it as CSV UTF-8 or as an Excel workbook",
+        params={"encoding": guess.encoding} if seen else None,
         where=Where(file=file),
     )
 

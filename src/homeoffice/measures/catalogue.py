@@ -62,8 +62,8 @@ class Catalogue:
         return self.ids.index(measure_id)
 
 
-def _fail(path: str, key: str, message: str, *, code: str, measure: str | None) -> InstrumentError:
-    return InstrumentError(code, message, params={"measure": measure}, where=Where(file=path, key=key))
+def _fail(path: str, key: str, message: str, *, code: str, measure: str | None, **params: object) -> InstrumentError:
+    return InstrumentError(code, message, params={"measure": measure, **params}, where=Where(file=path, key=key))
 
 
 def _key_path(loc: tuple, data: dict) -> tuple[str, str | None]:
@@ -97,9 +97,13 @@ def catalogue_from_dict(data: object, path: str = "<memory>") -> Catalogue:
     except ValidationError as exc:
         err = exc.errors()[0]
         key, measure = _key_path(err["loc"], data)
-        more = f" (and {len(exc.errors()) - 1} more problems)" if len(exc.errors()) > 1 else ""
         msg = err["msg"].removeprefix("Value error, ")
-        raise _fail(path, key, f"{msg}{more}", code="invalid_catalogue", measure=measure) from None
+        if len(exc.errors()) > 1:
+            raise _fail(
+                path, key, "%(problem)s (and %(more)s more problems)",
+                code="invalid_catalogue", measure=measure, problem=msg, more=len(exc.errors()) - 1,
+            ) from None
+        raise _fail(path, key, "%(problem)s", code="invalid_catalogue", measure=measure, problem=msg) from None
     _check_references(spec, path)
     return Catalogue(spec=spec, path=path, by_id={m.id: m for m in spec.measures})
 
@@ -111,7 +115,7 @@ def _check_references(spec: CatalogueSpec, path: str) -> None:
         raise _fail(
             path,
             f"measures (id {dup[0]})",
-            f"the measure id '{dup[0]}' is used more than once",
+            "the measure id '%(measure)s' is used more than once",
             code="duplicate_id",
             measure=dup[0],
         )
@@ -121,37 +125,46 @@ def _check_references(spec: CatalogueSpec, path: str) -> None:
     for n, m in enumerate(spec.measures):
         at = f"measures[{n}] (id {m.id})"
 
-        def fail(key: str, message: str, code: str, m: Measure = m, at: str = at) -> InstrumentError:
-            return _fail(path, f"{at}.{key}", message, code=code, measure=m.id)
+        def fail(key: str, message: str, code: str, m: Measure = m, at: str = at, **params: object) -> InstrumentError:
+            return _fail(path, f"{at}.{key}", message, code=code, measure=m.id, **params)
 
         for k, d in enumerate(m.targets):
             if d not in DOMAINS:
-                raise fail(f"targets[{k}]", f"unknown domain '{d}'; known domains: {domains}", "unknown_domain")
+                raise fail(
+                    f"targets[{k}]", "unknown domain '%(domain)s'; known domains: %(known)s", "unknown_domain",
+                    domain=d, known=domains,
+                )
         for r, rule in enumerate(m.applies_when):
             for k, d in enumerate(rule.weak):
                 if d not in DOMAINS:
                     raise fail(
                         f"applies_when[{r}].weak[{k}]",
-                        f"unknown domain '{d}'; known domains: {domains}",
+                        "unknown domain '%(domain)s'; known domains: %(known)s",
                         "unknown_domain",
+                        domain=d,
+                        known=domains,
                     )
                 if d in NEVER_WEAK:
                     raise fail(
                         f"applies_when[{r}].weak[{k}]",
-                        f"'{d}' scales are neutral and never weak; use job_situations instead",
+                        "'%(domain)s' scales are neutral and never weak; use job_situations instead",
                         "invalid_rule",
+                        domain=d,
                     )
             for k, d in enumerate(rule.instrument_lacks):
                 if d not in DOMAINS and not d.startswith("ctx_"):
                     raise fail(
                         f"applies_when[{r}].instrument_lacks[{k}]",
-                        f"'{d}' is neither a known domain nor a context item (ctx_...); known domains: {domains}",
+                        "'%(domain)s' is neither a known domain nor a context item (ctx_...); "
+                        "known domains: %(known)s",
                         "unknown_domain",
+                        domain=d,
+                        known=domains,
                     )
         for kind in ("conflicts", "pairs_with"):
             for k, link in enumerate(getattr(m, kind)):
                 if link.id not in known:
-                    raise fail(f"{kind}[{k}].id", f"unknown measure '{link.id}'", "unknown_measure")
+                    raise fail(f"{kind}[{k}].id", "unknown measure '%(other)s'", "unknown_measure", other=link.id)
                 if link.id == m.id:
                     raise fail(f"{kind}[{k}].id", "a measure cannot refer to itself", "invalid_link")
         if m.raises_interaction and not m.pairs_with:
@@ -165,8 +178,9 @@ def _check_references(spec: CatalogueSpec, path: str) -> None:
             if by_id[link.id].raises_interaction:
                 raise fail(
                     f"pairs_with[{k}].id",
-                    f"'{link.id}' raises social interaction itself, so it cannot protect peace and quiet",
+                    "'%(other)s' raises social interaction itself, so it cannot protect peace and quiet",
                     "invalid_pair",
+                    other=link.id,
                 )
 
 
