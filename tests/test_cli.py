@@ -205,3 +205,10 @@ def test_demo_writes_the_result_folder(tmp_path):
     assert str(out) in result.output.replace("\n", "")
     scores = pd.read_csv(out / "thesis-2023/scores.csv")
     assert list(scores["situation"]) == [3, 3, 3, 1, 4, 3, 4, 4]
+
+
+def test_describe_writes_decimal_commas_in_norwegian(t42):
+    nb = run("describe", str(t42), "-i", "thesis-2023", "--lang", "nb").output
+    en = run("describe", str(t42), "-i", "thesis-2023", "--lang", "en").output
+    assert "4,38" in nb and "3; 4" in nb and "4.38" not in nb
+    assert "4.38" in en and "3, 4" in en

@@ -382,10 +382,12 @@ def describe(
         nb = lang == "nb"
         t = Table("skala" if nb else "scale", "n", "snitt" if nb else "mean", "SD",
                   "vanligst" if nb else "most common", "avvik" if nb else "deviations")
+        sep = "; " if nb else ", "  # decimal commas in nb: lists take semicolons
         for row in table.itertuples():
             t.add_row(
-                row.name, str(row.n), _fmt(row.mean), _fmt(row.sd),
-                ", ".join(map(str, row.most_common)), ", ".join(map(str, row.deviations)),
+                row.name, str(row.n), _fmt(row.mean, lang), _fmt(row.sd, lang),
+                sep.join(_fmt(v, lang, 2, trim=True) for v in row.most_common),
+                sep.join(_fmt(v, lang, 2, trim=True) for v in row.deviations),
             )
         out_console.print(t)
 
@@ -643,8 +645,14 @@ def demo(
             out_console.print(f"  {path}", highlight=False)
 
 
-def _fmt(x: float) -> str:
-    return "-" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{x:.2f}"
+def _fmt(x: float | None, lang: str = "en", digits: int = 2, *, trim: bool = False) -> str:
+    """A number for people: decimal comma in nb, point in en; ``trim`` drops trailing zeros (4.50 -> 4.5)."""
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "-"
+    text = f"{x:.{digits}f}"
+    if trim and "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text.replace(".", ",") if lang == "nb" else text
 
 
 def main() -> None:
