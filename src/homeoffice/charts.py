@@ -369,6 +369,17 @@ def _new_figure(width: float, height: float) -> Figure:
     return fig
 
 
+def _title_and_caption(
+    fig: Figure, width: float, height: float, title: str, caption: str, *, top: float, size: float,
+    linespacing: float | None = None,
+) -> None:
+    """The title centred ``top`` inches below the top edge, the caption at the bottom left."""
+    fig.text(0.5, 1 - top / height, title, ha="center", va="top", fontsize=size, weight="bold",
+             linespacing=linespacing, gid="title")
+    fig.text(0.3 / width, 0.2 / height, caption, ha="left", va="bottom", fontsize=_CAPTION_FS,
+             linespacing=1.4, gid="caption")
+
+
 def dynamic_model_chart(
     results: pd.DataFrame,
     *,
@@ -485,27 +496,7 @@ def _draw_model(table: _Table, *, lang: str, title: str | None, group: bool) -> 
         cax.set_position(
             ((left + _AX_W + 0.35) / width, data_bottom / height, 0.22 / width, _DATA_H / height)
         )
-    fig.text(
-        0.5,
-        1 - 0.3 / height,
-        title_text,
-        ha="center",
-        va="top",
-        fontsize=14.5,
-        weight="bold",
-        linespacing=1.25,
-        gid="title",
-    )
-    fig.text(
-        0.3 / width,
-        0.2 / height,
-        caption,
-        ha="left",
-        va="bottom",
-        fontsize=_CAPTION_FS,
-        linespacing=1.4,
-        gid="caption",
-    )
+    _title_and_caption(fig, width, height, title_text, caption, top=0.3, size=14.5, linespacing=1.25)
     ax.set_xlabel(_t(lang, "x_label"))
     ax.set_ylabel(_t(lang, "y_label"))
     ax.set_xticks([0, 25, 50, 75, 100])
@@ -795,26 +786,7 @@ def situation_distribution_chart(results: pd.DataFrame, *, lang: str = "nb") -> 
         ax.set_ylabel(_t(lang, "share_label"))
         for side in ("top", "right"):
             ax.spines[side].set_visible(False)
-        fig.text(
-            0.5,
-            1 - 0.25 / height,
-            _t(lang, "dist_title"),
-            ha="center",
-            va="top",
-            fontsize=14,
-            weight="bold",
-            gid="title",
-        )
-        fig.text(
-            0.3 / width,
-            0.2 / height,
-            caption,
-            ha="left",
-            va="bottom",
-            fontsize=_CAPTION_FS,
-            linespacing=1.4,
-            gid="caption",
-        )
+        _title_and_caption(fig, width, height, _t(lang, "dist_title"), caption, top=0.25, size=14)
     return fig
 
 

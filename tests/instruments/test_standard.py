@@ -12,36 +12,14 @@ from pathlib import Path
 import pytest
 import yaml
 from pydantic import BaseModel
+from tests.measures.helpers import STANDARD_SCALES
 
 from homeoffice.errors import InstrumentError
 from homeoffice.instruments.loader import Instrument, builtin_ids, load_instrument
 from homeoffice.instruments.schema import Text
 
 # Scale id -> (domain, direction), as agreed for the standard instrument (model.md section 1).
-SCALES = {
-    "workload": ("demands", "neutral"),
-    "work_pace": ("demands", "neutral"),
-    "working_hours": ("working_hours", "risk"),
-    "skill_discretion": ("control", "resource"),
-    "decision_authority": ("control", "resource"),
-    "socioemotional_support": ("support", "resource"),
-    "instrumental_support": ("support", "resource"),
-    "positive_relations": ("positive_relations", "resource"),
-    "negative_relations": ("negative_relations", "risk"),
-    "job_insecurity": ("job_insecurity", "risk"),
-    "development": ("development", "resource"),
-    "isolation": ("isolation", "risk"),
-    "contact_threshold": ("contact_threshold", "risk"),
-    "work_life_boundary": ("work_life_boundary", "risk"),
-    "physical_environment": ("physical_environment", "resource"),
-    "virtual_environment": ("virtual_environment", "resource"),
-    "social_environment": ("social_environment", "resource"),
-    "work_practices": ("work_practices", "resource"),
-    "wellbeing": ("wellbeing", "resource"),
-    "flexibility": ("flexibility", "resource"),
-    "peace_quiet": ("peace_quiet", "resource"),
-    "perceived_productivity": ("productivity", "resource"),
-}
+SCALES = STANDARD_SCALES
 
 # Every PWE and productivity construct of model.md section 1, as canonical domains.
 MODEL_DOMAINS = {
