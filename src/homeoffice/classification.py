@@ -114,9 +114,7 @@ def reference_policy(path: str | Path) -> CutPolicy:
     try:
         pol = custom_policy(data["cuts"], default=data.get("default"))
     except PolicyError as exc:
-        raise PolicyError(
-            exc.code, exc.template, params=exc.params, where=Where(file=str(p), key="cuts")
-        ) from None
+        raise PolicyError(exc.code, exc.template, params=exc.params, where=Where(file=str(p), key="cuts")) from None
     except (TypeError, ValueError):
         raise PolicyError(
             "bad_cut", "every cut must be a number from 0 to 100", where=Where(file=str(p), key="cuts")
@@ -127,7 +125,8 @@ def reference_policy(path: str | Path) -> CutPolicy:
 def _check_cut(axis: str, value: float) -> None:
     if not isinstance(value, int | float) or not 0 <= float(value) <= 100 or np.isnan(value):
         raise PolicyError(
-            "bad_cut", "the cut for %(axis)s must be a number from 0 to 100; got %(value)s",
+            "bad_cut",
+            "the cut for %(axis)s must be a number from 0 to 100; got %(value)s",
             params={"axis": axis, "value": value},
         )
 
@@ -137,20 +136,20 @@ def default_policy(n_respondents: int) -> CutPolicy:
     return sample_median_policy() if n_respondents >= GROUP_MEDIAN_MIN_N else fixed_policy()
 
 
-def pwe_index(scores: pd.DataFrame, instrument: Instrument) -> np.ndarray:
+def pwe_index(scores: Mapping[str, object], instrument: Instrument) -> np.ndarray:
     """Mean of the profile's PWE scales, risk scales reversed (100 - x); half rule."""
     prof = instrument.spec.scoring
     cols = []
     for sid in prof.pwe:
-        x = scores[sid].to_numpy(dtype=float)
+        x = np.asarray(scores[sid], dtype=float)
         cols.append(100.0 - x if instrument.direction(sid) == "risk" else x)
     return half_rule_mean(cols, prof.min_answered)
 
 
-def productivity_index(scores: pd.DataFrame, instrument: Instrument) -> np.ndarray:
+def productivity_index(scores: Mapping[str, object], instrument: Instrument) -> np.ndarray:
     """Mean of the profile's perceived-productivity scales; half rule."""
     prof = instrument.spec.scoring
-    cols = [scores[sid].to_numpy(dtype=float) for sid in prof.productivity]
+    cols = [np.asarray(scores[sid], dtype=float) for sid in prof.productivity]
     return half_rule_mean(cols, prof.min_answered)
 
 
@@ -196,25 +195,42 @@ def negative_acts_frequent(codes: np.ndarray, instrument: Instrument) -> np.ndar
     return np.where(answered, frequent.astype(float), np.nan)
 
 
-def classify(
-    scores: pd.DataFrame,
+@dataclass(frozen=True)
+class Classified:
+    """The classification as plain arrays (one entry per respondent) and the cuts it used.
+
+    ``job`` holds codes into :data:`JOB_SITUATIONS` (-1 unknown); every ``*_known`` mask says where
+    the matching value is defined. :func:`classify` turns this into the result table's columns.
+    """
+
+    job: np.ndarray
+    iso_strain: np.ndarray
+    iso_known: np.ndarray
+    exposure: np.ndarray | None
+    pwe: np.ndarray
+    pwe_high: np.ndarray
+    productivity: np.ndarray
+    productivity_high: np.ndarray
+    situation: np.ndarray
+    situation_known: np.ndarray
+    distance: np.ndarray
+    cuts: dict[str, float]
+
+
+def classify_arrays(
+    scores: Mapping[str, object],
     instrument: Instrument,
     policy: CutPolicy,
     *,
     exposure: np.ndarray | None = None,
-) -> pd.DataFrame:
-    """Job situation, indexes, levels and the dynamic-model situation per respondent.
-
-    ``scores`` holds the scale and composite scores (0-100) of ``score_scales``; ``exposure`` is
-    the result of :func:`negative_acts_frequent` (1.0, 0.0 or NaN per row), or None.
-    Returns the classification columns and the provenance columns, on ``scores.index``.
-    """
+) -> Classified:
+    """The rules of :func:`classify` on a mapping of score arrays (a DataFrame or a dict)."""
     if policy.name not in POLICIES or policy.name == "auto":
         raise PolicyError("unknown_policy", "unknown cut policy '%(name)s'", params={"name": policy.name})
     prof = instrument.spec.scoring
-    demands = scores[prof.demands].to_numpy(dtype=float)
-    control = scores[prof.control].to_numpy(dtype=float)
-    support = scores[prof.support].to_numpy(dtype=float)
+    demands = np.asarray(scores[prof.demands], dtype=float)
+    control = np.asarray(scores[prof.control], dtype=float)
+    support = np.asarray(scores[prof.support], dtype=float)
     pwe = pwe_index(scores, instrument)
     prod = productivity_index(scores, instrument)
     cuts = resolve_cuts(
@@ -229,37 +245,95 @@ def classify(
     job[~js_known] = -1
     high_strain = js_known & d_high & ~c_high
 
-    iso = pd.array(high_strain & ~s_high, dtype="boolean")
-    iso[~js_known | np.isnan(support)] = pd.NA
-
-    exposed = np.zeros(len(scores), dtype=bool) if exposure is None else exposure == 1.0
+    exposed = np.zeros(len(demands), dtype=bool) if exposure is None else exposure == 1.0
     pwe_high = _high(pwe, cuts["pwe"]) & ~high_strain & ~exposed
     prod_high = _high(prod, cuts["productivity"])
-    pwe_known = ~np.isnan(pwe)
-    prod_known = ~np.isnan(prod)
-
     situation = np.select(
         [~pwe_high & ~prod_high, pwe_high & ~prod_high, ~pwe_high & prod_high], [1, 2, 3], default=4
+    ).astype(np.int8)
+    return Classified(
+        job=job,
+        iso_strain=high_strain & ~s_high,
+        iso_known=js_known & ~np.isnan(support),
+        exposure=exposure,
+        pwe=pwe,
+        pwe_high=pwe_high,
+        productivity=prod,
+        productivity_high=prod_high,
+        situation=situation,
+        situation_known=~np.isnan(pwe) & ~np.isnan(prod),
+        distance=np.sqrt(((100.0 - pwe) ** 2 + (100.0 - prod) ** 2) / 2.0),
+        cuts=cuts,
     )
-    sit = pd.array(situation, dtype="Int8")
-    sit[~(pwe_known & prod_known)] = pd.NA
 
-    distance = np.sqrt(((100.0 - pwe) ** 2 + (100.0 - prod) ** 2) / 2.0)
-    out = pd.DataFrame(index=scores.index)
-    out["job_situation"] = pd.Categorical.from_codes(job, categories=JOB_SITUATIONS)
-    out["iso_strain"] = iso
+
+def classify(
+    scores: pd.DataFrame,
+    instrument: Instrument,
+    policy: CutPolicy,
+    *,
+    exposure: np.ndarray | None = None,
+) -> pd.DataFrame:
+    """Job situation, indexes, levels and the dynamic-model situation per respondent.
+
+    ``scores`` holds the scale and composite scores (0-100) of ``score_scales``; ``exposure`` is
+    the result of :func:`negative_acts_frequent` (1.0, 0.0 or NaN per row), or None.
+    Returns the classification columns and the provenance columns, on ``scores.index``.
+    """
+    c = classify_arrays(scores, instrument, policy, exposure=exposure)
+    iso = pd.array(c.iso_strain, dtype="boolean")
+    iso[~c.iso_known] = pd.NA
+    sit = pd.array(c.situation, dtype="Int8")
+    sit[~c.situation_known] = pd.NA
+    columns: dict[str, object] = {
+        "job_situation": pd.Categorical.from_codes(c.job, categories=JOB_SITUATIONS),
+        "iso_strain": iso,
+    }
     if exposure is not None:
         exp = pd.array(exposure == 1.0, dtype="boolean")
         exp[np.isnan(exposure)] = pd.NA
-        out["negative_acts_frequent"] = exp
-    out["pwe_index"] = pwe
-    out["pwe_level"] = _level(pwe_high, pwe_known)
-    out["productivity_index"] = prod
-    out["productivity_level"] = _level(prod_high, prod_known)
-    out["situation"] = sit
-    out["distance_to_optimal"] = distance
-    for key, value in provenance(instrument, policy, cuts).items():
-        out[key] = _constant(value, len(out))
+        columns["negative_acts_frequent"] = exp
+    columns.update(
+        {
+            "pwe_index": c.pwe,
+            "pwe_level": _level(c.pwe_high, ~np.isnan(c.pwe)),
+            "productivity_index": c.productivity,
+            "productivity_level": _level(c.productivity_high, ~np.isnan(c.productivity)),
+            "situation": sit,
+            "distance_to_optimal": c.distance,
+        }
+    )
+    n = len(scores)
+    columns.update({key: _constant(value, n) for key, value in provenance(instrument, policy, c.cuts).items()})
+    return pd.DataFrame(columns, index=scores.index, copy=False)
+
+
+def classified_record(c: Classified, row: int = 0) -> dict[str, object]:
+    """One respondent's classification as plain JSON values (None where undefined), the same
+    values :func:`classify` puts in that row."""
+
+    def number(x: float) -> float | None:
+        return None if np.isnan(x) else float(x)
+
+    def level(high: bool, value: float) -> str | None:
+        return None if np.isnan(value) else ("high" if high else "low")
+
+    out: dict[str, object] = {
+        "job_situation": JOB_SITUATIONS[c.job[row]] if c.job[row] >= 0 else None,
+        "iso_strain": bool(c.iso_strain[row]) if c.iso_known[row] else None,
+    }
+    if c.exposure is not None:
+        out["negative_acts_frequent"] = None if np.isnan(c.exposure[row]) else bool(c.exposure[row] == 1.0)
+    out.update(
+        {
+            "pwe_index": number(c.pwe[row]),
+            "pwe_level": level(c.pwe_high[row], c.pwe[row]),
+            "productivity_index": number(c.productivity[row]),
+            "productivity_level": level(c.productivity_high[row], c.productivity[row]),
+            "situation": int(c.situation[row]) if c.situation_known[row] else None,
+            "distance_to_optimal": number(c.distance[row]),
+        }
+    )
     return out
 
 

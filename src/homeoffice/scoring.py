@@ -58,9 +58,7 @@ def _scale_means(
     low, high = instrument.bounds()
     rev = np.array([i.reverse for i in instrument.scored_items])
     index_of = {item.id: n for n, item in enumerate(instrument.scored_items)}
-    plan = [
-        (scale.id, [index_of[i.id] for i in instrument.items_of(scale.id)]) for scale in instrument.spec.scales
-    ]
+    plan = [(scale.id, [index_of[i.id] for i in instrument.items_of(scale.id)]) for scale in instrument.spec.scales]
     n = codes.shape[0]
     out = {scale_id: np.empty(n) for scale_id, _ in plan}
 
@@ -94,20 +92,26 @@ def _scale_means(
     return out
 
 
-def score_scales(
-    codes: np.ndarray, instrument: Instrument, *, min_answered: float | None = None
-) -> pd.DataFrame:
+def score_scales(codes: np.ndarray, instrument: Instrument, *, min_answered: float | None = None) -> pd.DataFrame:
     """Scale scores (0-100) per respondent from raw item codes.
 
     ``codes`` is (n, k) float in ``instrument.scored_items`` order, NaN for missing.
     Returns: one float column per scale id (NaN where too few items answered), then
     one per composite. Source: model.md section 3; COPSOQ III scoring conventions.
     """
+    return pd.DataFrame(scale_scores(codes, instrument, min_answered=min_answered), copy=False)
+
+
+def scale_scores(
+    codes: np.ndarray, instrument: Instrument, *, min_answered: float | None = None
+) -> dict[str, np.ndarray]:
+    """:func:`score_scales` as a dict of arrays (scale ids, then composites): no DataFrame, so a
+    single respondent (the web survey's submit) is scored without pandas' per-column overhead."""
     mins = instrument.spec.scoring.min_answered if min_answered is None else min_answered
     _check_min_answered(mins)
     out = _scale_means(codes, instrument, pomp=True, min_answered=mins)
     _add_composites(out, instrument, mins)
-    return pd.DataFrame(out, copy=False)
+    return out
 
 
 def scale_raw_means(codes: np.ndarray, instrument: Instrument, *, min_answered: float | None = None) -> pd.DataFrame:

@@ -108,6 +108,8 @@ except ValueError as exc:
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Persistent connections (one per server thread) as for PostgreSQL: opening a SQLite file per
     # request costs a WAL set-up, and closing the last connection checkpoints and deletes the WAL.
+    # Django's SQLite backend with writers queued on a file lock (see homeoffice.web.db.sqlite).
+    DATABASES["default"]["ENGINE"] = "homeoffice.web.db.sqlite"
     DATABASES["default"]["OPTIONS"] = {
         # WAL lets readers run beside one writer; IMMEDIATE takes the write lock up front, so
         # concurrent submissions queue instead of failing with "database is locked".

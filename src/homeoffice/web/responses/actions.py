@@ -20,7 +20,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from homeoffice.web.organisations.models import Unit
+from homeoffice.web.responses import store
 from homeoffice.web.responses.models import Response, new_resume_code, resume_hash
 from homeoffice.web.scoring import score_response
 from homeoffice.web.surveys.models import Invitation, Wave
@@ -33,19 +33,20 @@ def respondent_key(email: str) -> str:
 
 @transaction.atomic
 def do_start_response(
-    *, wave: Wave, unit: Unit, lang: str, consented: bool = False, key: str = ""
+    *, wave: Wave, unit_id: int, lang: str, consented: bool = False, key: str = ""
 ) -> tuple[Response, str]:
     """A fresh response and its resume code (the plain code exists only in the return value)."""
     code = new_resume_code()
-    response = Response.objects.create(
+    response = Response(
         wave=wave,
-        unit=unit,
+        unit_id=unit_id,
         lang=lang,
         resume_hash=resume_hash(code),
         consented=consented,
         page=1 if consented else 0,
         respondent_key=key,
     )
+    store.insert(response)
     return response, code
 
 
@@ -59,7 +60,7 @@ def do_claim_invitation(invitation: Invitation, *, lang: str) -> tuple[Response,
         return None
     wave = invitation.wave
     key = respondent_key(invitation.email) if wave.mode == Wave.Mode.CONFIDENTIAL else ""
-    return do_start_response(wave=wave, unit=invitation.unit, lang=lang, key=key)
+    return do_start_response(wave=wave, unit_id=invitation.unit_id, lang=lang, key=key)
 
 
 @transaction.atomic
@@ -74,7 +75,6 @@ def do_consent(response_id: uuid.UUID | str, *, lang: str) -> Response:
     return response
 
 
-@transaction.atomic
 def do_save_page(
     response_id: uuid.UUID | str,
     *,
@@ -82,58 +82,38 @@ def do_save_page(
     opened: Mapping[str, str],
     next_page: int,
     lang: str,
-) -> Response:
-    """Store one page of answers and where to continue. A submitted response is returned unchanged.
+) -> bool:
+    """Store one page of answers and where to continue, in one transaction. Returns False, having
+    changed nothing, when the response was already submitted.
 
     ``closed`` maps item ids to a code, or None to clear an answer; ``opened`` maps open-question
     ids to text ("" clears it).
     """
-    response = Response.objects.select_for_update().get(pk=response_id)
-    if response.submitted:
-        return response
-    answers = dict(response.answers)
-    for item_id, code in closed.items():
-        if code is None:
-            answers.pop(item_id, None)
-        else:
-            answers[item_id] = int(code)
-    open_answers = dict(response.open_answers)
-    for qid, text in opened.items():
-        if text:
-            open_answers[qid] = text
-        else:
-            open_answers.pop(qid, None)
-    response.answers = answers
-    response.open_answers = open_answers
-    response.page = next_page
-    response.lang = lang
-    response.save(update_fields=["answers", "open_answers", "page", "lang"])
-    return response
+    return store.save_page(response_id, closed=closed, opened=opened, next_page=next_page, lang=lang)
 
 
 def do_submit(response_id: uuid.UUID | str) -> Response:
     """Score and submit once. A second call (a double click, a replayed POST) changes nothing.
 
-    The scoring (a few milliseconds) runs before the row is locked, so concurrent submissions
-    hold the lock (on SQLite: the database's write lock) only for the update; if the answers
-    changed in between, they are scored again under the lock.
+    The scoring runs before the row is locked, so concurrent submissions hold the lock (on SQLite:
+    the database's write lock) only for the update; if the answers changed in between, they are
+    scored again under the lock.
     """
-    before = Response.objects.filter(pk=response_id).values("answers", "submitted_on", "wave__instrument_id").first()
+    before = store.load(response_id)
     if before is None:
         raise Response.DoesNotExist(response_id)
     result = None
-    if before["submitted_on"] is None:
-        result = score_response(before["wave__instrument_id"], before["answers"])
+    if not before.submitted:
+        result = score_response(before.wave.instrument_id, before.answers)
     with transaction.atomic():
-        response = Response.objects.select_for_update().get(pk=response_id)
-        if response.submitted:
-            return response
-        if result is None or response.answers != before["answers"]:
-            result = score_response(response.wave.instrument_id, response.answers)
-        response.result = result
-        response.submitted_on = timezone.localdate()
-        response.save(update_fields=["result", "submitted_on"])
-    return response
+        now = store.lock(response_id)
+        if now is None:
+            raise Response.DoesNotExist(response_id)
+        if now.submitted_on is None:
+            if result is None or now.answers != before.answers:
+                result = score_response(before.wave.instrument_id, now.answers)
+            store.mark_submitted(response_id, result, timezone.localdate())
+    return store.load(response_id)
 
 
 @transaction.atomic

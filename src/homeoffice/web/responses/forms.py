@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -115,29 +116,40 @@ class OpenAnswerField(forms.CharField):
 
 
 class PageForm(forms.Form):
-    """One page of answers. ``cleaned_data`` maps item ids to an int code or None, open ids to text."""
+    """One page of answers. ``cleaned_data`` maps item ids to an int code or None, open ids to text.
+
+    The fields of a page are built once per page and language and shared by its forms (Django
+    would deep-copy them for every request; they hold no per-request state, the form does).
+    """
 
     def __init__(self, *args, questions: Sequence[Question], lang: str, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.questions = questions
-        invalid = t("flow_error_invalid_choice", lang)
-        for q in questions:
-            if q.kind == "choice":
-                self.fields[q.id] = forms.TypedChoiceField(
-                    choices=[(o.value, o.label) for o in q.options],
-                    coerce=int,
-                    required=False,
-                    empty_value=None,
-                    error_messages={"invalid_choice": invalid},
-                )
-            else:
-                self.fields[q.id] = OpenAnswerField(lang=lang)
+        self.fields = dict(_page_fields(tuple(questions), lang))
 
     def answers(self) -> tuple[dict[str, int | None], dict[str, str]]:
         """(item id -> code or None, open id -> text) for this page; call after ``is_valid()``."""
         closed = {q.id: self.cleaned_data.get(q.id) for q in self.questions if q.kind == "choice"}
         opened = {q.id: self.cleaned_data.get(q.id) or "" for q in self.questions if q.kind == "open"}
         return closed, opened
+
+
+@cache
+def _page_fields(questions: tuple[Question, ...], lang: str) -> dict[str, forms.Field]:
+    invalid = t("flow_error_invalid_choice", lang)
+    fields: dict[str, forms.Field] = {}
+    for q in questions:
+        if q.kind == "choice":
+            fields[q.id] = forms.TypedChoiceField(
+                choices=[(o.value, o.label) for o in q.options],
+                coerce=int,
+                required=False,
+                empty_value=None,
+                error_messages={"invalid_choice": invalid},
+            )
+        else:
+            fields[q.id] = OpenAnswerField(lang=lang)
+    return fields
 
 
 class ConsentForm(forms.Form):

@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from homeoffice.web.i18n import LANGS, t
-from homeoffice.web.responses import actions
+from homeoffice.web.responses import actions, store
 from homeoffice.web.responses.forms import (
     OPEN_MAX_CHARS,
     ConsentForm,
@@ -70,12 +70,10 @@ def session_response(request: HttpRequest) -> Response | None:
     except ValueError:
         _forget(request)
         return None
-    try:
-        # get(), not filter().first(): no ORDER BY to build on the hot path of every request.
-        return Response.objects.select_related("wave").get(pk=rid)
-    except Response.DoesNotExist:
+    response = store.load(rid)  # plain SQL: this runs on every request of the flow
+    if response is None:
         _forget(request)
-        return None
+    return response
 
 
 def _flow(request: HttpRequest) -> Flow | None:
@@ -84,7 +82,7 @@ def _flow(request: HttpRequest) -> Flow | None:
         return Flow(wave=response.wave, response=response)
     link_id = request.session.get("entry")
     if isinstance(link_id, int):
-        link = AnonymousLink.objects.select_related("wave", "unit").filter(pk=link_id).first()
+        link = store.link_by_id(link_id)
         if link is not None:
             return Flow(wave=link.wave, link=link)
     return None
@@ -187,7 +185,7 @@ def link(request: HttpRequest, token: str) -> HttpResponse:
     """An anonymous link of one unit: the unit is recorded, the person is not."""
     found = None
     if len(token) <= MAX_TOKEN_LENGTH:
-        found = AnonymousLink.objects.select_related("wave", "unit").filter(token=token).first()
+        found = store.link_by_token(token)
     if found is None:
         raise Http404
     wave = found.wave
@@ -268,7 +266,7 @@ def consent(request: HttpRequest) -> HttpResponse:
         if response is not None:
             actions.do_consent(response.pk, lang=lang)
         else:
-            response, code = actions.do_start_response(wave=wave, unit=flow.link.unit, lang=lang, consented=True)
+            response, code = actions.do_start_response(wave=wave, unit_id=flow.link.unit_id, lang=lang, consented=True)
             request.session.pop("entry", None)
             request.session["response_id"] = str(response.pk)
             request.session["resume_code"] = code
@@ -346,8 +344,7 @@ def page(request: HttpRequest, page: int) -> HttpResponse:
             action = request.POST.get("action")
             next_page = {"back": max(1, page - 1), "save": page}.get(action, page + 1)
             closed, opened = form.answers()
-            stored = actions.do_save_page(response.pk, closed=closed, opened=opened, next_page=next_page, lang=lang)
-            if stored.submitted:
+            if not actions.do_save_page(response.pk, closed=closed, opened=opened, next_page=next_page, lang=lang):
                 return redirect(result_url())
             if action == "save":
                 return redirect("responses:saved")
