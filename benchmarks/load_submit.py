@@ -9,6 +9,8 @@ keep the GIL from holding up SQLite's single writer; DEBUG off), and measures, i
 alternate the two loads (so a busy machine hurts both alike), after a warm-up:
 
   bare    GET /healthz over and over (the same server, the whole middleware stack, no database).
+  html    GET / as a first-time visitor (the survey's front page: a rendered template, no database),
+          reported for comparison only: the target is against the bare page.
   submit  each virtual user answers the survey as a person would, over and over: GET /s/<token>/,
           GET /consent/?lang=nb|en (the language link; it holds the CSRF token), POST /consent/,
           GET /start/ (the resume code), POST /answer/<n>/ with answers for every page (14 on
@@ -30,7 +32,7 @@ The last line is ``submit_vs_bare: X.XX``, the lower of the databases' figures.
     .venv/bin/python benchmarks/load_submit.py [--duration 6] [--warmup 2.5] [--users 32]
         [--rounds 2] [--workers 4] [--threads 2] [--databases sqlite,postgres]
 
-Runs against 127.0.0.1 only and stops by itself (about 2 minutes; a hard limit of 8 minutes).
+Runs against 127.0.0.1 only and stops by itself (about 3 minutes; a hard limit of 8 minutes).
 """
 
 from __future__ import annotations
@@ -221,6 +223,18 @@ async def bare_user(phase: Phase, client: Client) -> None:
             return
 
 
+async def html_user(phase: Phase, client: Client) -> None:
+    """The survey's front page as a first-time visitor sees it: a rendered template, no database."""
+    for _ in range(MAX_REQUESTS_PER_USER):
+        client.cookies.clear()
+        try:
+            await timed(phase, client, "html GET", "GET", "/", None, lambda r: r.status == 200)
+        except HttpError:
+            continue
+        except Abandon:
+            return
+
+
 async def one_submission(phase: Phase, client: Client, token: str, pages: list, rng: random.Random) -> None:
     """One person, from the link to the submit (a new cookie jar: a new browser)."""
     client.cookies.clear()
@@ -388,7 +402,7 @@ def bench_database(name: str, env: dict[str, str], args: argparse.Namespace, log
     def flows(phase: Phase, client: Client) -> Coroutine:
         return submit_user(phase, client, token, pages, next(counter))
 
-    bare, sub = Measured(), Measured()
+    bare, html, sub = Measured(), Measured(), Measured()
     with running_server(env, port, args.workers, args.threads, log, args.worker_class) as server:
         say(
             f"{tag} gunicorn on 127.0.0.1:{port}: {args.worker_class}, {args.workers} workers x {args.threads} "
@@ -399,6 +413,9 @@ def bench_database(name: str, env: dict[str, str], args: argparse.Namespace, log
             bare.phases.append(asyncio.run(run_phase(bare_user, **common)))
             rps = bare.phases[-1][0].figures({"bare GET"})["rps"]
             say(f"{tag} round {n}: bare page {rps:.0f} req/s at {args.users} users")
+            html.phases.append(asyncio.run(run_phase(html_user, **common)))
+            rps = html.phases[-1][0].figures({"html GET"})["rps"]
+            say(f"{tag} round {n}: front page (template, no database) {rps:.0f} req/s at {args.users} users")
             sub.phases.append(asyncio.run(run_phase(flows, **common, stagger=0.8 * args.warmup)))
             rps = sub.phases[-1][0].figures(SUBMISSION_KINDS)["rps"]
             say(f"{tag} round {n}: submission path {rps:.0f} submission POSTs/s at {args.users} users")
@@ -416,18 +433,22 @@ def bench_database(name: str, env: dict[str, str], args: argparse.Namespace, log
         say(f"{tag} warning: no submit was acknowledged before the kill; give --crash-after more seconds")
 
     fb = bare.figures({"bare GET"})
+    fh = html.figures({"html GET"})
+    html_cpu = 1000 * html.usage("server_cpu") / max(1, fh["n"])
     fs = sub.figures(SUBMISSION_KINDS)
     fa = sub.figures(OTHER_KINDS | SUBMISSION_KINDS)
     fsub = sub.figures({SUBMIT_KIND})
     bare_cpu = 1000 * bare.usage("server_cpu") / max(1, fb["n"])
     flow_cpu = 1000 * sub.usage("server_cpu") / max(1, fa["n"])
     ratio = fs["rps"] / fb["rps"] if fb["rps"] else 0.0
-    errors = fb["errors"] + fa["errors"]
+    ratio_html = fs["rps"] / fh["rps"] if fh["rps"] else 0.0
+    errors = fb["errors"] + fa["errors"] + fh["errors"]
     lines = [
         f"{tag} {args.users} users; {args.rounds} rounds of bare then submission load, each {args.duration:.0f} s "
         f"measured after {args.warmup:.0f} s warm-up; gunicorn {args.worker_class} {args.workers}x{args.threads}",
         f"  {'':<44}{'n':>7}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'errors':>7}{'CPU ms':>9}",
         _row("bare GET /healthz", fb, bare_cpu),
+        _row("front page GET / (template, no database)", fh, html_cpu),
         _row("page-save POSTs /answer/<n>/", sub.figures({PAGE_KIND})),
         _row("submit POSTs /submit/", fsub),
         _row("submission POSTs (page saves + submits)", fs),
@@ -439,6 +460,7 @@ def bench_database(name: str, env: dict[str, str], args: argparse.Namespace, log
         f"{100 * sub.usage('client_cpu') / sub.seconds:.0f}% of a core, whole machine busy "
         f"{100 * bare.mean('machine_busy'):.0f}% / {100 * sub.mean('machine_busy'):.0f}% of {os.cpu_count()} cores",
         f"  submit_vs_bare[{name}]: {ratio:.2f}   target >= {TARGET_RATIO:.2f}: {_met(ratio >= TARGET_RATIO)}",
+        f"  submissions / front page [{name}]: {ratio_html:.2f}   (for comparison; the target is against /healthz)",
         f"  p99 of submission POSTs: {fs['p99']:.1f} ms   target < {TARGET_P99_MS:.0f} ms: "
         f"{_met(fs['p99'] < TARGET_P99_MS)}",
         f"  errors: {errors}   target 0: {_met(errors == 0)}",
@@ -446,7 +468,7 @@ def bench_database(name: str, env: dict[str, str], args: argparse.Namespace, log
         f"({checked['unknown_found']} of those stored anyway); {checked['submitted_total']} submitted in all",
         f"  lost_acknowledged[{name}]: {lost}",
     ]
-    lines += [f"  error: {err}" for err in (bare.errors() + sub.errors())[:5]]
+    lines += [f"  error: {err}" for err in (bare.errors() + html.errors() + sub.errors())[:5]]
     for line in lines:
         say(line)
     return Outcome(name, ratio, fs["p99"], errors, lost)

@@ -123,6 +123,17 @@ def test_an_answer_can_be_changed_and_not_applicable_is_stored_as_its_code(start
     assert only_response().answers == {"soc3": 9}
 
 
+def test_an_answer_left_out_when_a_page_is_sent_again_is_removed(started):
+    url = reverse("responses:page", args=[2])
+    started.post(url, {"wl1": "4", "wl2": "3", "action": "next"})
+    started.post(url, {"wl2": "3", "action": "next"})
+    assert only_response().answers == {"wl2": 3}
+    url = reverse("responses:page", args=[14])
+    started.post(url, {"open_works_well": "Ro", "open_would_help": "Skjerm", "action": "next"})
+    started.post(url, {"open_works_well": "", "open_would_help": "Skjerm", "action": "next"})
+    assert only_response().open_answers == {"open_would_help": "Skjerm"}
+
+
 def test_answering_is_voluntary(started):
     res = started.post(reverse("responses:page", args=[2]), {"action": "next"})
     assert res.status_code == 302
