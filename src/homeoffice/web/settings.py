@@ -64,6 +64,8 @@ INSTALLED_APPS = [
     "homeoffice.web.surveys",
     "homeoffice.web.responses",
     "homeoffice.web.results",
+    "homeoffice.web.accounts",
+    "homeoffice.web.actions",
 ]
 
 MIDDLEWARE = [
@@ -106,10 +108,10 @@ except ValueError as exc:
         "postgres://user:password@host:5432/dbname"
     ) from None
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Persistent connections (one per server thread) as for PostgreSQL: opening a SQLite file per
-    # request costs a WAL set-up, and closing the last connection checkpoints and deletes the WAL.
     # Django's SQLite backend with writers queued on a file lock (see homeoffice.web.db.sqlite).
     DATABASES["default"]["ENGINE"] = "homeoffice.web.db.sqlite"
+    # Persistent connections (one per server thread) as for PostgreSQL: opening a SQLite file per
+    # request costs a WAL set-up, and closing the last connection checkpoints and deletes the WAL.
     DATABASES["default"]["OPTIONS"] = {
         # WAL lets readers run beside one writer; IMMEDIATE takes the write lock up front, so
         # concurrent submissions queue instead of failing with "database is locked".
@@ -121,6 +123,11 @@ else:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Staff pages (accounts app): login, and where to go after it.
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "accounts:home"
+LOGOUT_REDIRECT_URL = "accounts:login"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -1,4 +1,4 @@
-"""URL map: admin for staff, the survey flow and each person's own result."""
+"""URL map: admin for staff, the survey flow, each person's own result, staff login and the action plan."""
 
 from django.contrib import admin
 from django.http import HttpRequest, HttpResponse
@@ -17,6 +17,8 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("", include("homeoffice.web.responses.urls")),
     path("", include("homeoffice.web.results.urls")),
+    path("", include("homeoffice.web.accounts.urls")),
+    path("", include("homeoffice.web.actions.urls")),
 ]
 
 handler400 = errors.bad_request
