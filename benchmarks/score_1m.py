@@ -90,8 +90,10 @@ def main() -> None:
     t0 = time.perf_counter()
     if not csv_path.exists():
         generate(csv_path, args.instrument, args.rows, args.missing)
-    print(f"data: {csv_path} ({csv_path.stat().st_size / 1e6:.0f} MB, {args.rows:,} rows; "
-          f"generated in {time.perf_counter() - t0:.1f} s)")
+    print(
+        f"data: {csv_path} ({csv_path.stat().st_size / 1e6:.0f} MB, {args.rows:,} rows; "
+        f"generated in {time.perf_counter() - t0:.1f} s)"
+    )
 
     parse_times, pipe_times, peaks = [], [], []
     for _ in range(args.repeat):

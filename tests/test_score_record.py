@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from homeoffice.classification import fixed_policy
 from homeoffice.instruments import load_instrument
-from homeoffice.pipeline import RECORD_PARTS, codes_row, score_record, score_table
+from homeoffice.pipeline import RECORD_PARTS, codes_matrix, codes_row, score_record, score_table
 
 STANDARD = load_instrument("standard")
 THESIS = load_instrument("thesis-2023")
@@ -79,3 +79,15 @@ def test_record_places_a_clearly_good_respondent_in_situation_4():
     record = score_record(answers, STANDARD)
     assert record["classification"]["situation"] == 4
     assert record == table_record(answers, STANDARD, fixed_policy())
+
+
+@settings(max_examples=20, deadline=None)
+@given(data=st.data())
+def test_many_answers_become_the_same_codes_as_one_by_one(data):
+    people = data.draw(st.lists(answers_strategy(STANDARD), min_size=1, max_size=6))
+    codes, context = codes_matrix(people, STANDARD)
+    expected = np.vstack([codes_row(a, STANDARD) for a in people])
+    np.testing.assert_array_equal(codes, expected)
+    for item in STANDARD.context_items:
+        want = [float(a[item.id]) if item.id in a else np.nan for a in people]
+        np.testing.assert_array_equal(context[item.id].to_numpy(), want)

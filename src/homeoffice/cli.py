@@ -546,6 +546,130 @@ def chart(
         err_console.print(f"Wrote {out}")
 
 
+@app.command()
+def export(
+    input_path: InputArg,
+    instrument: InstrumentOpt,
+    out: Annotated[
+        Path, typer.Option("--out", "-o", help="Data file to write; the codebook goes beside it (NAME-codebook.csv).")
+    ],
+    fmt: Annotated[
+        str | None, typer.Option("--format", "-f", help="csv, xlsx, sav or parquet (default: the --out suffix).")
+    ] = None,
+    lang: LangOpt = "nb",
+    cut_policy: PolicyOpt = "auto",
+    cut: CutOpt = None,
+    cuts: CutsOpt = None,
+    norm_table: NormOpt = None,
+    sheet: SheetOpt = None,
+    mapping: MappingOpt = None,
+    id_column: IdOpt = None,
+) -> None:
+    """Export item answers and scores as CSV, XLSX, SPSS .sav or Parquet, with a codebook."""
+    from homeoffice.io.exports import answers_frame, export_data
+
+    with _user_errors(lang):
+        _check_lang(lang)
+        ins, answers, result = _scored(
+            input_path,
+            instrument,
+            sheet=sheet,
+            mapping=mapping,
+            id_column=id_column,
+            cut_policy=cut_policy,
+            cut=cut,
+            cuts=cuts,
+            norm_table=norm_table,
+        )
+        written = export_data(
+            out,
+            answers_frame(answers, ins),
+            result,
+            ins,
+            format=fmt,
+            lang=lang,
+            open_answers=answers.open_text,
+            groups=answers.unit.to_frame() if answers.unit is not None else None,
+        )
+        nb = lang == "nb"
+        err_console.print(
+            (
+                f"Eksporterte {written.rows} respondenter og {written.columns} kolonner. Skrev {written.data} "
+                f"og kodeboken {written.codebook}"
+                if nb
+                else f"Exported {written.rows} respondents and {written.columns} columns. Wrote {written.data} "
+                f"and the codebook {written.codebook}"
+            ),
+            highlight=False,
+        )
+
+
+@app.command("import")
+def import_(
+    input_path: Annotated[
+        Path, typer.Argument(help="File to import: CSV, XLSX or SPSS .sav, e.g. a survey tool's export.")
+    ],
+    instrument: InstrumentOpt,
+    out: Annotated[
+        Path, typer.Option("--out", "-o", help="Normalised answers to write: .csv, .xlsx, .parquet or .json.")
+    ],
+    preset: Annotated[
+        str | None,
+        typer.Option(
+            "--preset", help="Survey tool: qualtrics, limesurvey, nettskjema or msforms (default: recognised)."
+        ),
+    ] = None,
+    mapping: MappingOpt = None,
+    save_mapping: Annotated[
+        Path | None,
+        typer.Option("--save-mapping", help="Write the mapping used (with notes on what is left) to this YAML file."),
+    ] = None,
+    sheet: SheetOpt = None,
+    lang: LangOpt = "nb",
+) -> None:
+    """Check a file of answers collected elsewhere and write them normalised, only if there is no problem."""
+    from homeoffice.io.imports import import_answers, propose_mapping
+    from homeoffice.io.mapping import load_mapping
+    from homeoffice.io.mapping import save_mapping as write_mapping
+
+    with _user_errors(lang):
+        _check_lang(lang)
+        ins = load_instrument(instrument)
+        base = load_mapping(mapping) if mapping else None
+        proposal = propose_mapping(input_path, ins, preset, base=base, sheet=sheet)
+        nb = lang == "nb"
+        matched = sum(c.target is not None for c in proposal.columns)
+        skipped = sum(c.role in ("id", "unit", "ignored") for c in proposal.columns)
+        tool = f" ({proposal.preset})" if proposal.preset else ""
+        err_console.print(
+            f"Kolonner{tool}: {matched} koblet, {skipped} hoppet over, {len(proposal.unknown_columns)} ukjente"
+            if nb
+            else f"Columns{tool}: {matched} matched, {skipped} skipped, {len(proposal.unknown_columns)} unknown",
+            highlight=False,
+        )
+        if save_mapping is not None:
+            write_mapping(proposal.mapping, save_mapping, comments=proposal.notes(ins, lang))
+            err_console.print(("Skrev kolonnekoblingen " if nb else "Wrote the mapping ") + str(save_mapping))
+        preview = import_answers(input_path, ins, proposal.mapping, out, sheet=sheet)
+        if not preview.ok:
+            label = "Feil" if nb else "Error"
+            for line in preview.report(lang):
+                err_console.print(f"[bold red]{label}:[/] {line}", highlight=False, soft_wrap=True)
+            n = len(preview.problems)
+            err_console.print(
+                f"{n} problem(er); ingenting ble importert, {out} ble ikke skrevet."
+                if nb
+                else f"{n} problem(s); nothing was imported, {out} was not written.",
+                highlight=False,
+            )
+            raise typer.Exit(2)
+        n = len(preview.answers.respondent_id)
+        err_console.print(
+            f"Importerte {n} respondenter. Skrev {out}" if nb else f"Imported {n} respondents. Wrote {out}",
+            highlight=False,
+        )
+
+
 DEMO_STANDARD_N = 300
 
 

@@ -7,7 +7,7 @@ respondent out, with every scale and composite, the classification and its prove
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -98,6 +98,29 @@ def codes_row(answers: Mapping[str, object], instrument: Instrument) -> np.ndarr
         if value is not None and int(value) not in instrument.response_set(item).na_codes:
             codes[0, j] = float(value)
     return codes
+
+
+def codes_matrix(
+    answers: Sequence[Mapping[str, object]], instrument: Instrument
+) -> tuple[np.ndarray, pd.DataFrame]:
+    """Many respondents' answers (item id -> code dicts, as the web survey stores them) as
+    ``score_table`` input: the (n, k) codes of ``instrument.scored_items`` (NaN where unanswered
+    or not applicable) and the context answers (NaN where unanswered)."""
+    n = len(answers)
+    codes = np.empty((n, len(instrument.scored_items)))
+    for j, item in enumerate(instrument.scored_items):
+        col = np.fromiter((a.get(item.id, np.nan) for a in answers), dtype=float, count=n)
+        na = list(instrument.response_set(item).na_codes)
+        if na:
+            col[np.isin(col, na)] = np.nan
+        codes[:, j] = col
+    context = pd.DataFrame(
+        {
+            item.id: np.fromiter((a.get(item.id, np.nan) for a in answers), dtype=float, count=n)
+            for item in instrument.context_items
+        }
+    )
+    return codes, context
 
 
 def _plain_number(value: float) -> int | float | None:

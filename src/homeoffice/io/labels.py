@@ -33,8 +33,9 @@ def parse_number(text: str) -> float | None:
 class Coder:
     """Codes for one column: its range, not-applicable codes and known answer texts.
 
-    ``lookup`` maps normalised texts to codes (NaN = not applicable). ``whole`` is False for
-    scale-level input, whose values are means and may lie between codes.
+    ``lookup`` maps normalised texts to codes: a not-applicable text gives its not-applicable
+    code (readers record it and then read it as missing); NaN is a mapping's ``null``. ``whole``
+    is False for scale-level input, whose values are means and may lie between codes.
     """
 
     target: str
@@ -46,7 +47,7 @@ class Coder:
     answers: str = ""  # "1 = Svært lite / Very little; 2 = ..." for messages
 
     def code(self, text: str) -> float | None:
-        """The code of one distinct cell text; NaN for empty or not applicable; None if unknown."""
+        """The code of one distinct cell text; NaN for empty; None if unknown."""
         key = norm(text)
         if not key:
             return NA
@@ -91,9 +92,9 @@ def _set_lookup(rs: ResponseSet) -> dict[str, float]:
     for code, text in rs.labels.items():
         for label in (text.nb, text.en):
             _add(lookup, label, float(code), override=False)
-    for text in rs.na_codes.values():
+    for code, text in rs.na_codes.items():  # kept as the code; readers record it, then read it as missing
         for label in (text.nb, text.en):
-            _add(lookup, label, NA, override=False)
+            _add(lookup, label, float(code), override=False)
     return lookup
 
 
@@ -108,7 +109,7 @@ def _mapping_code(mapping: ColumnMapping, owner: str, label: str, code: int | No
             low=rs.min,
             high=rs.max,
         )
-    return NA if code in rs.na_codes else float(code)
+    return float(code)  # a not-applicable code stays a code until the reader records it
 
 
 def check_mapping_labels(instrument: Instrument, mapping: ColumnMapping) -> None:

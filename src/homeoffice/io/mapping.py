@@ -6,6 +6,14 @@ A mapping file is YAML. Every key is optional::
     # informant, Respondent ID is used, else row numbers 1, 2, ...).
     id_column: "Svar-ID"
 
+    # Which column names the respondent's unit (department, team); else a column named unit or
+    # enhet is used, if there is one.
+    unit_column: "Avdeling"
+
+    # How many rows the header spans (Qualtrics writes 3: names, question texts, import ids).
+    # Column names are taken from the first; the others are skipped. Default 1.
+    header_rows: 1
+
     # The file's column name -> an id of the instrument: a scored item, a context item,
     # an open question or (for scale-level input) a scale. Names match ignoring case and
     # repeated spaces.
@@ -14,7 +22,7 @@ A mapping file is YAML. Every key is optional::
       "Hvor mye benytter du deg av dette tilbudet?": fam2
 
     # Further columns to skip (names as in the file) ...
-    ignore: ["Avdeling", "Kommentar fra HR"]
+    ignore: ["Kommentar fra HR"]
     # ... or skip every column the reader does not know (default false: unknown columns are an error).
     ignore_unknown: false
 
@@ -30,20 +38,24 @@ A mapping file is YAML. Every key is optional::
 
 ``load_mapping`` checks the file's shape; ``read_answers`` checks it against the instrument
 (unknown ids, codes out of range). Errors name the mapping file and the key.
+``mapping_to_dict`` and ``save_mapping`` write a mapping back in this format, so that a mapping
+made on the import screen or by ``homeoffice import --save-mapping`` is reused for the next file.
 """
 
 from __future__ import annotations
 
+import os
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from homeoffice.datafiles import load_yaml
 from homeoffice.errors import AnswersError, Where
 
-_KEYS = ("version", "id_column", "columns", "ignore", "ignore_unknown", "labels")
+_KEYS = ("version", "id_column", "unit_column", "header_rows", "columns", "ignore", "ignore_unknown", "labels")
+MAX_HEADER_ROWS = 5
 _WS = re.compile(r"\s+")
 
 
@@ -65,6 +77,8 @@ class ColumnMapping:
     ignore_unknown: bool = False
     labels: Mapping[str, Mapping[str, int | None]] = field(default_factory=dict)
     source: str = "<mapping>"
+    unit_column: str | None = None
+    header_rows: int = 1
 
     def fail(self, at: str, message: str, **params: object) -> AnswersError:
         """An ``invalid_mapping`` error naming this mapping's file and the key ``at``."""
@@ -120,6 +134,20 @@ def mapping_from_dict(data: object, path: str = "<mapping>") -> ColumnMapping:
         raise _fail(path, "ignore", "expected a list of column names")
     ignore = tuple(_str_key(path, f"ignore[{n}]", v) for n, v in enumerate(ignore_raw))
 
+    unit_column = data.get("unit_column")
+    if unit_column is not None:
+        unit_column = _str_key(path, "unit_column", unit_column)
+
+    header_rows = data.get("header_rows", 1)
+    if isinstance(header_rows, bool) or not isinstance(header_rows, int) or not 1 <= header_rows <= MAX_HEADER_ROWS:
+        raise _fail(
+            path,
+            "header_rows",
+            "expected a whole number from 1 to %(max)s, got %(got)r",
+            max=MAX_HEADER_ROWS,
+            got=header_rows,
+        )
+
     ignore_unknown = data.get("ignore_unknown", False)
     if not isinstance(ignore_unknown, bool):
         raise _fail(path, "ignore_unknown", "expected true or false, got %(got)r", got=ignore_unknown)
@@ -147,6 +175,8 @@ def mapping_from_dict(data: object, path: str = "<mapping>") -> ColumnMapping:
         ignore_unknown=ignore_unknown,
         labels=labels,
         source=path,
+        unit_column=unit_column,
+        header_rows=header_rows,
     )
 
 
@@ -155,3 +185,56 @@ def load_mapping(path: str | Path) -> ColumnMapping:
     p = Path(path)
     data = load_yaml(p, AnswersError, what="mapping file")
     return mapping_from_dict(data, str(p))
+
+
+def mapping_to_dict(mapping: ColumnMapping) -> dict:
+    """The mapping as the plain data of a mapping file (keys at their defaults are left out).
+
+    ``mapping_from_dict(mapping_to_dict(m))`` gives ``m`` back (apart from ``source``).
+    """
+    out: dict[str, object] = {"version": 1}
+    if mapping.id_column is not None:
+        out["id_column"] = mapping.id_column
+    if mapping.unit_column is not None:
+        out["unit_column"] = mapping.unit_column
+    if mapping.header_rows != 1:
+        out["header_rows"] = mapping.header_rows
+    if mapping.columns:
+        out["columns"] = dict(mapping.columns)
+    if mapping.ignore:
+        out["ignore"] = list(mapping.ignore)
+    if mapping.ignore_unknown:
+        out["ignore_unknown"] = True
+    if mapping.labels:
+        out["labels"] = {owner: dict(pairs) for owner, pairs in mapping.labels.items()}
+    return out
+
+
+def mapping_to_yaml(mapping: ColumnMapping, comments: Sequence[str] = ()) -> str:
+    """The text of a mapping file; ``comments`` become ``#`` lines at the end (notes for the person editing it)."""
+    import yaml
+
+    text = yaml.safe_dump(mapping_to_dict(mapping), allow_unicode=True, sort_keys=False, width=1000)
+    for comment in comments:
+        for line in comment.splitlines() or [""]:
+            text += f"# {line}\n" if line else "#\n"
+    return text
+
+
+def save_mapping(mapping: ColumnMapping, path: str | Path, comments: Sequence[str] = ()) -> Path:
+    """Write ``mapping`` as a YAML mapping file (atomically: a failed write leaves no partial file)."""
+    p = Path(path)
+    tmp = p.with_name(f".{p.name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_text(mapping_to_yaml(mapping, comments), encoding="utf-8")
+        os.replace(tmp, p)
+    except OSError as exc:
+        raise AnswersError(
+            "cannot_write",
+            "cannot write the file: %(problem)s",
+            params={"problem": exc.strerror or str(exc)},
+            where=Where(file=str(path)),
+        ) from None
+    finally:
+        tmp.unlink(missing_ok=True)
+    return p

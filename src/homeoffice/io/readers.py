@@ -1,11 +1,16 @@
-"""Read survey answers from the files users have: CSV (any common dialect) and Excel.
+"""Read survey answers from the files users have: CSV (any common dialect), Excel and SPSS.
 
 What is read (thesis chapter 3.4 and 4: answers on 1-5 scales, or the published category means):
 
 * **Formats.** CSV with comma, semicolon or tab separators (sniffed from the first 64 KiB),
   decimal comma in semicolon files, UTF-8 with or without BOM, or Windows-1252 (used when the
-  file is not valid UTF-8); XLSX via openpyxl (the first sheet, or ``sheet``). Anything else,
-  UTF-16 or binary data gets a clear error.
+  file is not valid UTF-8); XLSX via openpyxl (the first sheet, or ``sheet``); SPSS ``.sav``
+  and ``.zsav`` via pyreadstat. Anything else, UTF-16 or binary data gets a clear error.
+* **SPSS.** A value with a value label is read as its label (so labels, not the file's own
+  numbers, decide the code, as for answer texts); a value without a label as its number.
+  User-missing values are missing, except the response set's not-applicable codes, which are
+  recorded as not applicable. Rows of a ``.sav`` file are case numbers (1 = the first case).
+* **Header rows.** A mapping's ``header_rows`` (Qualtrics: 3) skips the rows under the names.
 * **Answers.** Numeric codes, or the response set's answer texts in nb or en, ignoring case and
   spacing, as Microsoft Forms and Nettskjema export them. Not-applicable texts and codes become
   NaN. Item cells must be whole numbers within the response set's min..max.
@@ -17,6 +22,11 @@ What is read (thesis chapter 3.4 and 4: answers on 1-5 scales, or the published 
   ``ignore`` list or ``ignore_unknown: true`` skips further columns.
 * **Respondent id.** ``id_column``, else the mapping's ``id_column``, else the first column named
   one of :data:`ID_COLUMNS` (any case), else row numbers ``"1"``, ``"2"``, ...
+* **Unit.** The mapping's ``unit_column``, else a column named one of :data:`UNIT_COLUMNS`, is
+  read as the respondent's unit label (``Answers.unit``).
+* **Own exports.** A file with the columns :data:`EXPORT_MARKERS` is an export of this program
+  (:mod:`homeoffice.io.exports`): its result columns (scores, classification, provenance) and
+  group columns are skipped, and every row's ``instrument_id`` must be this instrument's.
 * **Scale-level input.** When the instrument's scoring profile accepts it and the file has one
   column per scale (by id or name) and no item columns, the scale means are read (non-integer
   values allowed within the scale's range) into ``Answers.scale_values``. Table 4.2 of the thesis
@@ -24,6 +34,8 @@ What is read (thesis chapter 3.4 and 4: answers on 1-5 scales, or the published 
 
 Every problem raises :class:`~homeoffice.errors.AnswersError` with a stable ``code`` and a location:
 file, row (the 1-based line of the file or sheet, header = 1), column and item.
+:func:`read_answers_checked` instead goes on reading and returns every problem (up to a limit),
+each with its row and column: what an import preview shows.
 
 Speed: a numeric UTF-8 CSV goes through ``pyarrow.csv`` (multi-threaded) with the item columns
 typed as int8, then straight into one float32 matrix (codes are whole numbers, exact in float32);
@@ -42,7 +54,7 @@ import os
 import re
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -51,6 +63,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from homeoffice.classification import AXES
 from homeoffice.errors import AnswersError, Where
 from homeoffice.instruments import Instrument
 from homeoffice.io.labels import Coder, check_mapping_labels, item_coder, parse_number, scale_coder
@@ -84,6 +97,38 @@ METADATA_COLUMNS = frozenset(
 Nettskjema's system columns, whose names start with ``$`` (``$submission_id``, ``$created``), are
 skipped too."""
 
+UNIT_COLUMNS = ("unit", "enhet")
+"""Column names (compared ignoring case) read as the respondent's unit when no mapping names one."""
+
+EXPORT_MARKERS = ("instrument_id", "instrument_version", "homeoffice_version")
+"""Provenance columns that mark a file as an export of this program (all three must be present)."""
+
+RESULT_COLUMNS = frozenset(
+    {
+        "job_situation",
+        "iso_strain",
+        "negative_acts_frequent",
+        "pwe_index",
+        "pwe_level",
+        "productivity_index",
+        "productivity_level",
+        "situation",
+        "distance_to_optimal",
+        "instrument_id",
+        "instrument_version",
+        "scoring_profile",
+        "cut_policy",
+        "cut_source",
+        "homeoffice_version",
+        *(f"cut_{axis}" for axis in AXES),
+    }
+)
+"""Classification and provenance columns of a result table (``pipeline.score_table``), skipped in
+this program's own exports together with the instrument's score ids."""
+
+MAX_PROBLEMS = 10_000
+""":func:`read_answers_checked` reports at most this many problems, then how many more there are."""
+
 NULL_TEXTS = ["", "NA", "N/A", "n/a", "NaN", "nan", "#N/A", "null", "NULL"]
 """Cell texts read as missing answers."""
 
@@ -91,7 +136,7 @@ _SAMPLE_BYTES = 1 << 16
 _TYPE_SAMPLE_ROWS = 100  # rows of the sample that decide a column's type for pyarrow
 _PARALLEL_CELLS = 2_000_000  # below this, one thread is faster than starting a pool
 _MAX_HEADER_BYTES = 1 << 24
-_NOT_CSV = {".xls", ".ods", ".sav", ".zsav", ".por", ".dta", ".sas7bdat", ".parquet", ".json", ".pdf", ".docx"}
+_NOT_CSV = {".xls", ".ods", ".por", ".dta", ".sas7bdat", ".parquet", ".json", ".pdf", ".docx"}
 _INT_TEXT = re.compile(r"^-?\d+$")
 _DECIMAL_COMMA = re.compile(r"^\s*-?\d+,\d+\s*$")
 _CONTROLS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f]")
@@ -109,6 +154,10 @@ class Answers:
     ``instrument.spec.scales``) raw-metric means; then ``codes`` is all NaN. ``context``: context
     item ids -> raw codes (all of the instrument's context items; NaN where absent). ``open_text``:
     open question ids -> text (pandas ``string``; all missing where absent). ``source``: file name.
+    ``not_applicable``: for the items (scored or context) where someone answered "not applicable",
+    the not-applicable code given (float32; NaN elsewhere); None when nobody did. ``codes`` and
+    ``context`` hold NaN there, as the model reads such answers (model.md section 3).
+    ``unit``: the unit label per respondent (pandas ``string``), or None without a unit column.
     """
 
     respondent_id: pd.Index
@@ -117,6 +166,8 @@ class Answers:
     context: pd.DataFrame
     open_text: pd.DataFrame
     source: str
+    not_applicable: pd.DataFrame | None = None
+    unit: pd.Series | None = None
 
 
 # ---------------------------------------------------------------- columns
@@ -129,6 +180,16 @@ class _Plan:
     kinds: dict[int, str]  # column position -> _CODE | _NUMBER | _TEXT
     unnamed: list[int]  # positions of columns without a header, which must be empty
     scale_mode: bool
+    unit_pos: int | None = None
+    instrument_pos: int | None = None  # an own export's instrument_id column, checked row by row
+    na_codes: dict[int, tuple[float, ...]] = field(default_factory=dict)  # position -> not-applicable codes
+
+
+def _report(problems: list[AnswersError] | None, error: AnswersError) -> None:
+    """Raise ``error``, or keep it when collecting every problem."""
+    if problems is None:
+        raise error
+    problems.append(error)
 
 
 def _col_label(header: Sequence[str], pos: int) -> str:
@@ -141,7 +202,9 @@ def _plan_columns(
     mapping: ColumnMapping | None,
     id_column: str | None,
     file: str,
+    problems: list[AnswersError] | None = None,
 ) -> _Plan:
+    """Which column holds what. With ``problems``, header problems are kept there and planning goes on."""
     spec = instrument.spec
     scored = [i.id for i in instrument.scored_items]
     context = [i.id for i in instrument.context_items]
@@ -181,31 +244,58 @@ def _plan_columns(
         check_mapping_labels(instrument, mapping)
 
     keys = [norm(h) for h in header]
-    id_pos: int | None = None
-    wanted = id_column or (mapping.id_column if mapping is not None else None)
-    if wanted:
+    # An export of this program: its score, classification, provenance and group columns are no answers.
+    export_mode = all(m in keys for m in EXPORT_MARKERS)
+    export_skip = {norm(c) for c in RESULT_COLUMNS} | {norm(s) for s in instrument.score_ids}
+
+    def named_column(wanted: str, code: str, message: str) -> int | None:
         exact = [p for p, h in enumerate(header) if h == wanted]
         loose = [p for p, k in enumerate(keys) if k == norm(wanted)]
         if not exact and not loose:
-            raise AnswersError(
-                "missing_id_column",
-                "there is no id column '%(wanted)s'; the columns are: %(columns)s",
-                params={"wanted": wanted, "columns": _quote_list(header)},
-                where=Where(file=file, row=1, column=wanted),
+            _report(
+                problems,
+                AnswersError(
+                    code,
+                    message,
+                    params={"wanted": wanted, "columns": _quote_list(header)},
+                    where=Where(file=file, row=1, column=wanted),
+                ),
             )
-        id_pos = (exact or loose)[0]
+            return None
+        return (exact or loose)[0]
+
+    id_pos: int | None = None
+    wanted = id_column or (mapping.id_column if mapping is not None else None)
+    if wanted:
+        id_pos = named_column(
+            wanted, "missing_id_column", "there is no id column '%(wanted)s'; the columns are: %(columns)s"
+        )
     else:
         for cand in ID_COLUMNS:
             if cand in keys and cand not in known and cand not in mapped:
                 id_pos = keys.index(cand)
                 break
 
+    unit_pos: int | None = None
+    if mapping is not None and mapping.unit_column:
+        unit_pos = named_column(
+            mapping.unit_column,
+            "missing_unit_column",
+            "there is no unit column '%(wanted)s'; the columns are: %(columns)s",
+        )
+    else:
+        for cand in UNIT_COLUMNS:
+            if cand in keys and cand not in known and cand not in mapped and keys.index(cand) != id_pos:
+                unit_pos = keys.index(cand)
+                break
+
     targets: dict[int, str] = {}
     by_target: dict[str, int] = {}
     unknown: list[int] = []
     unnamed: list[int] = []
+    instrument_pos: int | None = None
     for pos, key in enumerate(keys):
-        if pos == id_pos:
+        if pos in (id_pos, unit_pos):
             continue
         if not key:
             unnamed.append(pos)
@@ -214,21 +304,34 @@ def _plan_columns(
             target = mapped[key]
         elif key in ignore:
             continue
+        elif export_mode and key in export_skip:
+            if key == "instrument_id":
+                instrument_pos = pos
+            continue
         elif key in known:
             target = known[key]
-        elif key.startswith("$") or key in METADATA_COLUMNS or (mapping is not None and mapping.ignore_unknown):
+        elif (
+            key.startswith("$")
+            or key in METADATA_COLUMNS
+            or export_mode
+            or (mapping is not None and mapping.ignore_unknown)
+        ):
             continue
         else:
             unknown.append(pos)
             continue
         if target in by_target:
             first = by_target[target]
-            raise AnswersError(
-                "duplicate_column",
-                "the columns '%(first)s' and '%(second)s' both hold %(target)s; keep one",
-                params={"first": header[first], "second": header[pos], "target": target},
-                where=Where(file=file, row=1, column=header[pos], item=target),
+            _report(
+                problems,
+                AnswersError(
+                    "duplicate_column",
+                    "the columns '%(first)s' and '%(second)s' both hold %(target)s; keep one",
+                    params={"first": header[first], "second": header[pos], "target": target},
+                    where=Where(file=file, row=1, column=header[pos], item=target),
+                ),
             )
+            continue
         by_target[target] = pos
         targets[pos] = target
 
@@ -236,37 +339,49 @@ def _plan_columns(
     has_scales = any(t in scales for t in targets.values())
     if has_items and has_scales:
         scale_cols = [header[p] for p, t in targets.items() if t in scales]
-        raise AnswersError(
-            "mixed_levels",
-            "the file has both item columns and scale columns (%(scales)s); give either one column per "
-            "item or one column per scale",
-            params={"scales": _quote_list(scale_cols)},
-            where=Where(file=file, row=1, column=scale_cols[0]),
+        _report(
+            problems,
+            AnswersError(
+                "mixed_levels",
+                "the file has both item columns and scale columns (%(scales)s); give either one column per "
+                "item or one column per scale",
+                params={"scales": _quote_list(scale_cols)},
+                where=Where(file=file, row=1, column=scale_cols[0]),
+            ),
         )
+        targets = {p: t for p, t in targets.items() if t not in scales}
+        by_target = {t: p for t, p in by_target.items() if t not in scales}
+        has_scales = False
     scale_mode = has_scales
     required = scales if scale_mode else scored
     missing = [t for t in required if t not in by_target]
+    collecting = problems is not None
     if missing:
         message = f"missing {'scale' if scale_mode else 'item'} columns: %(missing)s (%(n)s of %(total)s)"
         params: dict[str, object] = {"missing": ", ".join(missing), "n": len(missing)}
         params["total"] = len(required)
-        if unknown:
+        if unknown and not collecting:  # when collecting, each unknown column is a problem of its own
             message += "; the file has columns the instrument does not know: %(unknown)s"
             params["unknown"] = _quote_list([header[p] for p in unknown])
         message += ". Name each column by its id or question text, or map the names with a mapping file"
         if scales and not scale_mode:
             message += " (this instrument also accepts one column per scale: %(scale_ids)s)"
             params["scale_ids"] = ", ".join(scales)
-        raise AnswersError("missing_columns", message, params=params, where=Where(file=file, row=1))
+        _report(problems, AnswersError("missing_columns", message, params=params, where=Where(file=file, row=1)))
     if unknown:
-        names = [header[p] for p in unknown]
-        raise AnswersError(
-            "unknown_columns",
-            "unknown columns: %(names)s. Columns must be item, context or open question ids or texts of "
-            "instrument %(instrument)s, or the id column; list others under 'ignore:' in a mapping file",
-            params={"names": _quote_list(names), "instrument": instrument.id},
-            where=Where(file=file, row=1, column=names[0]),
-        )
+        groups = [[p] for p in unknown] if collecting else [unknown]
+        for group in groups:
+            names = [header[p] for p in group]
+            _report(
+                problems,
+                AnswersError(
+                    "unknown_columns",
+                    "unknown columns: %(names)s. Columns must be item, context or open question ids or texts of "
+                    "instrument %(instrument)s, or the id column; list others under 'ignore:' in a mapping file",
+                    params={"names": _quote_list(names), "instrument": instrument.id},
+                    where=Where(file=file, row=1, column=names[0]),
+                ),
+            )
 
     kinds = {}
     for pos, target in targets.items():
@@ -278,9 +393,10 @@ def _plan_columns(
             kinds[pos] = _CODE
     for pos in unnamed:
         kinds[pos] = _TEXT
-    if id_pos is not None:
-        kinds[id_pos] = _TEXT
-    return _Plan(id_pos, targets, kinds, unnamed, scale_mode)
+    for pos in (id_pos, unit_pos, instrument_pos):
+        if pos is not None:
+            kinds[pos] = _TEXT
+    return _Plan(id_pos, targets, kinds, unnamed, scale_mode, unit_pos, instrument_pos)
 
 
 def _quote_list(names: Sequence[str], limit: int = 12) -> str:
@@ -292,10 +408,16 @@ def _quote_list(names: Sequence[str], limit: int = 12) -> str:
 
 
 class _Source:
-    """A file opened for reading: its header, then the planned columns as arrow arrays."""
+    """A file opened for reading: its header, then the planned columns as arrow arrays.
+
+    ``extra_header`` holds the header rows under the names (``header_rows`` > 1); ``labels`` the
+    variable labels of an SPSS file (empty texts for other formats).
+    """
 
     file: str
     header: list[str]
+    extra_header: list[list[str]]
+    labels: list[str]
 
     def read(self, plan: _Plan) -> tuple[dict[int, pa.ChunkedArray], int]:
         raise NotImplementedError
@@ -360,9 +482,11 @@ def _sniff_separator(text: str) -> str:
 
 
 class _CsvSource(_Source):
-    def __init__(self, path: Path, file: str) -> None:
+    def __init__(self, path: Path, file: str, header_rows: int = 1) -> None:
         self.path = path
         self.file = file
+        self.header_rows = header_rows
+        self.extra_header = []
         size = path.stat().st_size
         if size == 0:
             raise AnswersError("empty", "the file is empty", where=Where(file=file))
@@ -413,10 +537,20 @@ class _CsvSource(_Source):
                 params={"problem": str(exc)},
                 where=Where(file=self.file, row=1),
             ) from None
+        extra = []
+        for _ in range(self.header_rows - 1):
+            try:
+                extra.append(next(r for r in reader if r))
+            except (StopIteration, csv.Error):
+                if not whole:
+                    return None
+                break
         end = reader.line_num + self.skip_lines
         if not whole and end >= len(lines):
             return None  # the header may go on past the sample
         self.header = [h.lstrip("\ufeff").strip() for h in header]
+        self.extra_header = [[c.strip() for c in row] for row in extra]
+        self.labels = [""] * len(self.header)
         try:
             rest = [r for r in reader if r]
         except csv.Error:
@@ -509,13 +643,13 @@ class _CsvSource(_Source):
                 f.readline()
             reader = csv.reader(f, delimiter=self.sep)
             last = self.skip_lines
-            header_seen = False
+            header_left = self.header_rows
             for row in reader:
                 start, last = last + 1, reader.line_num + self.skip_lines
                 if not row:
                     continue
-                if not header_seen:
-                    header_seen = True
+                if header_left:
+                    header_left -= 1
                     continue
                 yield start, row
 
@@ -549,7 +683,7 @@ def _is_number(text: str, decimal_point: str) -> bool:
 
 
 class _XlsxSource(_Source):
-    def __init__(self, path: Path, file: str, sheet: str | None) -> None:
+    def __init__(self, path: Path, file: str, sheet: str | None, header_rows: int = 1) -> None:
         import zipfile
 
         import openpyxl
@@ -584,11 +718,15 @@ class _XlsxSource(_Source):
             rows: list[tuple] = []
             lines: list[int] = []
             header: tuple | None = None
+            extra: list[tuple] = []
             for number, row in enumerate(ws.iter_rows(min_row=1, values_only=True), start=1):
                 if all(v is None or (isinstance(v, str) and not v.strip()) for v in row):
                     continue
                 if header is None:
                     header = row
+                    continue
+                if len(extra) < header_rows - 1:
+                    extra.append(row)
                     continue
                 rows.append(row)
                 lines.append(number)
@@ -600,6 +738,8 @@ class _XlsxSource(_Source):
             raise AnswersError("empty", "the sheet has a header but no answers", where=Where(file=file, row=1))
         width = max(len(header), *(len(r) for r in rows))
         self.header = [_cell_text(v).strip() if v is not None else "" for v in header] + [""] * (width - len(header))
+        self.extra_header = [[_cell_text(v).strip() if v is not None else "" for v in row] for row in extra]
+        self.labels = [""] * width
         self.rows = rows
         self.row_lines = lines
 
@@ -619,6 +759,88 @@ class _XlsxSource(_Source):
 
     def lines(self, rows: Sequence[int]) -> list[int]:
         return [self.row_lines[r] for r in rows]
+
+
+class _SavSource(_Source):
+    """An SPSS ``.sav``/``.zsav`` file read with pyreadstat (value labels and user-missing values kept)."""
+
+    def __init__(self, path: Path, file: str) -> None:
+        import pyreadstat
+
+        self.file = file
+        try:
+            df, meta = pyreadstat.read_sav(str(path), user_missing=True)
+        except Exception as exc:  # pyreadstat raises its own errors, OSError or ValueError for damaged files
+            raise AnswersError(
+                "unknown_format",
+                "cannot open the file as an SPSS data file (.sav): %(problem)s",
+                params={"problem": str(exc) or type(exc).__name__},
+                where=Where(file=file),
+            ) from None
+        self.header = [str(n) for n in meta.column_names]
+        if not self.header:
+            raise AnswersError("empty", "the file is empty", where=Where(file=file))
+        if len(df) == 0:
+            raise AnswersError("empty", "the file has a header but no answers", where=Where(file=file, row=1))
+        names_to_labels = meta.column_names_to_labels or {}
+        self.labels = [(names_to_labels.get(n) or "").strip() for n in self.header]
+        self.extra_header = []
+        self.frame = df
+        self.value_labels: dict[str, dict[float, str]] = {
+            name: {float(v): str(t) for v, t in pairs.items() if isinstance(v, int | float)}
+            for name, pairs in (meta.variable_value_labels or {}).items()
+        }
+        self.missing: dict[str, list[tuple[float, float]]] = {}
+        for name, ranges in (meta.missing_ranges or {}).items():
+            spans = [(r["lo"], r["hi"]) for r in ranges if isinstance(r.get("lo"), int | float)]
+            if spans:
+                self.missing[name] = [(float(lo), float(hi)) for lo, hi in spans]
+
+    def _user_missing(self, name: str, values: np.ndarray) -> np.ndarray:
+        out = np.zeros(len(values), dtype=bool)
+        for lo, hi in self.missing.get(name, []):
+            out |= (values >= lo) & (values <= hi)
+        return out
+
+    def read(self, plan: _Plan) -> tuple[dict[int, pa.ChunkedArray], int]:
+        out: dict[int, pa.ChunkedArray] = {}
+        for pos, kind in plan.kinds.items():
+            name = self.header[pos]
+            series = self.frame.iloc[:, pos]
+            if not pd.api.types.is_numeric_dtype(series.dtype) or pd.api.types.is_bool_dtype(series.dtype):
+                texts = [None if _is_blank(v) else _cell_text(v).strip() or None for v in series.tolist()]
+                arr = pa.array(texts, type=pa.string())
+                out[pos] = pa.chunked_array([arr.dictionary_encode() if kind != _TEXT else arr])
+                continue
+            values = series.to_numpy(dtype=float)
+            labels = self.value_labels.get(name, {})
+            if kind != _TEXT and not labels and name not in self.missing:
+                out[pos] = pa.chunked_array([pa.array(values, from_pandas=True)])
+                continue
+            # One text per distinct value: its label, else its number; user-missing values are missing,
+            # except the column's not-applicable codes, which the reader records as such.
+            uniq, idx = np.unique(values, return_inverse=True)
+            keep_na = np.isin(uniq, plan.na_codes.get(pos, ()))
+            dropped = self._user_missing(name, uniq) & ~keep_na
+            texts = [
+                None if (np.isnan(v) or gone) else labels.get(float(v), _fmt_value(float(v)))
+                for v, gone in zip(uniq.tolist(), dropped.tolist(), strict=True)
+            ]
+            gone_rows = np.array([t is None for t in texts], dtype=bool)[idx]
+            dictionary = pa.array([t or "" for t in texts], type=pa.string())
+            indices = pa.array(idx.astype(np.int32), mask=gone_rows)
+            arr = pa.DictionaryArray.from_arrays(indices, dictionary)
+            if kind == _TEXT:
+                arr = arr.cast(pa.string())
+            out[pos] = pa.chunked_array([arr])
+        return out, len(self.frame)
+
+    def lines(self, rows: Sequence[int]) -> list[int]:
+        return [r + 1 for r in rows]
+
+
+def _is_blank(v: object) -> bool:
+    return v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)) or (isinstance(v, str) and not v.strip())
 
 
 def _cell_text(v: object) -> str:
@@ -659,11 +881,18 @@ def _fmt_value(v: object) -> str:
 
 
 class _Converter:
-    """Turns planned columns into codes, raising located errors."""
+    """Turns planned columns into codes, raising located errors (or, when collecting, keeping them all)."""
 
-    def __init__(self, source: _Source, header: list[str]) -> None:
+    def __init__(
+        self, source: _Source, header: list[str], problems: list[AnswersError] | None = None, limit: int = MAX_PROBLEMS
+    ) -> None:
         self.source = source
         self.header = header
+        self.problems = problems
+        self.limit = limit
+        self.pending: list[tuple[int, int, str, str, str | None, dict[str, object]]] = []
+        self.more = 0  # problems beyond the limit
+        self.not_applicable: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # target -> (rows, codes)
 
     def fail(self, code: str, message: str, pos: int, row: int | None, item: str | None, **params) -> AnswersError:
         line = self.source.lines([row])[0] if row is not None else 1
@@ -673,6 +902,25 @@ class _Converter:
             params=params,
             where=Where(file=self.source.file, row=line, column=_col_label(self.header, pos), item=item),
         )
+
+    def keep(self, row: int, pos: int, code: str, message: str, item: str | None, **params: object) -> None:
+        """Keep a cell problem (collecting mode); its file line is looked up once for all, in :meth:`finish`."""
+        if len(self.pending) >= self.limit:
+            self.more += 1
+            return
+        self.pending.append((row, pos, code, message, item, params))
+
+    def finish(self) -> None:
+        """Turn the kept cell problems into located errors, in file order."""
+        if self.problems is None or not self.pending:
+            return
+        lines = self.source.lines([p[0] for p in self.pending])
+        order = sorted(range(len(self.pending)), key=lambda k: (lines[k], self.pending[k][1]))
+        for k in order:
+            _, pos, code, message, item, params = self.pending[k]
+            where = Where(file=self.source.file, row=lines[k], column=_col_label(self.header, pos), item=item)
+            self.problems.append(AnswersError(code, message, params=params, where=where))
+        self.pending.clear()
 
     def fill(self, col: pa.ChunkedArray, coder: Coder, out: np.ndarray, pos: int) -> None:
         """Write the codes of ``col`` into ``out`` (1-D float) and check them."""
@@ -692,7 +940,7 @@ class _Converter:
             return
         at = 0
         cache: dict[str, float | None] = {}
-        unknown_at: int | None = None
+        unknown_rows: list[np.ndarray] = []
         for chunk in col.chunks:
             if not pa.types.is_dictionary(chunk.type):
                 chunk = chunk.dictionary_encode()
@@ -712,40 +960,66 @@ class _Converter:
             part = mapped[idx] if len(mapped) else np.full(len(chunk), np.nan)
             if chunk.null_count:
                 part[chunk.is_null().to_numpy(zero_copy_only=False)] = np.nan
-            if bad.any() and unknown_at is None:
+            if bad.any() and (self.problems is not None or not unknown_rows):
                 hit = bad[idx] & chunk.is_valid().to_numpy(zero_copy_only=False)
                 if hit.any():
-                    unknown_at = at + int(np.argmax(hit))
+                    unknown_rows.append(at + np.flatnonzero(hit))
             out[at : at + len(chunk)] = part
             at += len(chunk)
-        if unknown_at is not None:
-            text = col[unknown_at].as_py()
+        if unknown_rows:
             n_bad = sum(v is None for v in cache.values())
-            raise self.fail(
-                "unknown_label" if coder.whole else "not_a_number",
-                "%(what)s %(target)s must be %(expected)s; found '%(found)s'%(more)s. Other texts can be mapped "
-                "to codes under 'labels:' in a mapping file",
-                pos,
-                unknown_at,
-                coder.target,
-                what="item" if coder.whole else "scale",
-                target=coder.target,
-                expected=coder.expected(with_texts=True),
-                found=text,
-                more=f" (and {n_bad - 1} other unknown texts)" if n_bad > 1 else "",
+            if self.problems is None:
+                unknown_at = int(unknown_rows[0][0])
+                raise self.fail(
+                    "unknown_label" if coder.whole else "not_a_number",
+                    "%(what)s %(target)s must be %(expected)s; found '%(found)s'%(more)s. Other texts can be mapped "
+                    "to codes under 'labels:' in a mapping file",
+                    pos,
+                    unknown_at,
+                    coder.target,
+                    what="item" if coder.whole else "scale",
+                    target=coder.target,
+                    expected=coder.expected(with_texts=True),
+                    found=col[unknown_at].as_py(),
+                    more=f" (and {n_bad - 1} other unknown texts)" if n_bad > 1 else "",
+                )
+            message = (
+                "'%(found)s' is no answer to item %(target)s; give a code from %(low)s to %(high)s or an answer "
+                "text, or map the text under 'labels:' in a mapping file"
+                if coder.whole
+                else "'%(found)s' is not a number; scale %(target)s takes numbers from %(low)s to %(high)s"
             )
+            for row in np.concatenate(unknown_rows).tolist():
+                self.keep(
+                    row,
+                    pos,
+                    "unknown_answer",
+                    message,
+                    coder.target,
+                    found=col[row].as_py(),
+                    target=coder.target,
+                    low=_fmt_value(coder.low),
+                    high=_fmt_value(coder.high),
+                )
         self.check(out, coder, pos, col)
 
     def check(self, x: np.ndarray, coder: Coder, pos: int, col: pa.ChunkedArray) -> None:
-        """Not-applicable codes -> NaN; then whole numbers within low..high, or a located error."""
+        """Not-applicable codes -> recorded, then NaN; then whole numbers within low..high, or a located error."""
         if coder.na_codes:
-            x[np.isin(x, coder.na_codes)] = np.nan
-        problems = []
+            na = np.isin(x, coder.na_codes)
+            if na.any():
+                rows = np.flatnonzero(na)
+                self.not_applicable[coder.target] = (rows, x[rows].astype(np.float32))
+                x[na] = np.nan
+        problems: list[tuple[str, Callable[[], np.ndarray]]] = []  # masks made one after the other
         if coder.whole:
-            problems.append(("not_whole", (x - np.floor(x)) > 0))
-        problems.append(("out_of_range", (x < coder.low) | (x > coder.high)))
-        for code, bad in problems:
-            if bad.any():
+            problems.append(("not_whole", lambda: (x - np.floor(x)) > 0))
+        problems.append(("out_of_range", lambda: (x < coder.low) | (x > coder.high)))
+        for code, mask in problems:
+            bad = mask()
+            if not bad.any():
+                continue
+            if self.problems is None:
                 row = int(np.argmax(bad))
                 raw = col[row].as_py()
                 raise self.fail(
@@ -760,26 +1034,87 @@ class _Converter:
                     found=_fmt_value(raw),
                     more=f" (in {count} rows; this is the first)" if (count := int(bad.sum())) > 1 else "",
                 )
+            if code == "not_whole":
+                cell_code = "answer_not_whole"
+                message = "%(found)s is not a whole number; item %(target)s takes codes from %(low)s to %(high)s"
+            elif not coder.whole:
+                cell_code = "answer_out_of_range"
+                message = "%(found)s lies outside scale %(target)s's range %(low)s to %(high)s"
+            elif coder.na_codes:
+                cell_code = "answer_out_of_range"
+                message = (
+                    "%(found)s lies outside item %(target)s's codes %(low)s to %(high)s and is no "
+                    "not-applicable code (%(na)s)"
+                )
+            else:
+                cell_code = "answer_out_of_range"
+                message = "%(found)s lies outside item %(target)s's codes %(low)s to %(high)s"
+            extra = {"na": ", ".join(_fmt_value(c) for c in coder.na_codes)} if coder.na_codes else {}
+            for row in np.flatnonzero(bad).tolist():
+                self.keep(
+                    row,
+                    pos,
+                    cell_code,
+                    message,
+                    coder.target,
+                    found=_fmt_value(col[row].as_py()),
+                    target=coder.target,
+                    low=_fmt_value(coder.low),
+                    high=_fmt_value(coder.high),
+                    **extra,
+                )
+            x[bad] = np.nan
 
     def ids(self, col: pa.ChunkedArray, pos: int) -> pd.Index:
         col = pc.utf8_trim_whitespace(col.cast(pa.string()))
-        empty = pc.fill_null(pc.equal(pc.utf8_length(col), 0), True)
-        if pc.any(empty).as_py():
-            row = int(np.argmax(empty.to_numpy(zero_copy_only=False)))
-            raise self.fail("missing_id", "the respondent id is empty", pos, row, None)
+        empty = pc.fill_null(pc.equal(pc.utf8_length(col), 0), True).to_numpy(zero_copy_only=False)
+        if empty.any():
+            if self.problems is None:
+                raise self.fail("missing_id", "the respondent id is empty", pos, int(np.argmax(empty)), None)
+            for row in np.flatnonzero(empty).tolist():
+                self.keep(row, pos, "missing_id", "the respondent id is empty", None)
         index = pd.Index(col.to_pandas(), name="respondent_id")
         if not _increasing_integers(col) and pc.count_distinct(col).as_py() != len(col):
-            dup = index.duplicated()
-            second = int(np.argmax(dup))
-            first = int(np.flatnonzero(np.asarray(index == index[second]))[0])
-            line1, line2 = self.source.lines([first, second])
-            raise AnswersError(
-                "duplicate_id",
-                "the respondent id '%(id)s' appears in rows %(first)s and %(second)s; ids must be unique",
-                params={"id": index[second], "first": line1, "second": line2},
-                where=Where(file=self.source.file, row=line2, column=self.header[pos]),
-            )
+            dup = np.asarray(index.duplicated()) & ~empty
+            seconds = np.flatnonzero(dup).tolist() if self.problems is not None else [int(np.argmax(dup))]
+            seconds = seconds[: max(self.limit, 1)]
+            first_of = pd.Series(np.arange(len(index))).groupby(np.asarray(index, dtype=object)).transform("min")
+            firsts = [int(first_of.iloc[r]) for r in seconds]
+            found = self.source.lines(firsts + seconds)
+            for k, second in enumerate(seconds):
+                line1, line2 = found[k], found[len(seconds) + k]
+                error = AnswersError(
+                    "duplicate_id",
+                    "the respondent id '%(id)s' appears in rows %(first)s and %(second)s; ids must be unique",
+                    params={"id": index[second], "first": line1, "second": line2},
+                    where=Where(file=self.source.file, row=line2, column=self.header[pos]),
+                )
+                if self.problems is None:
+                    raise error
+                if len(self.pending) + len(self.problems) >= self.limit:
+                    self.more += 1
+                else:
+                    self.problems.append(error)
         return index
+
+    def instrument_ids(self, col: pa.ChunkedArray, pos: int, instrument: Instrument) -> None:
+        """Every row of an own export must name ``instrument``; the first row that does not is the problem."""
+        values = pc.utf8_trim_whitespace(col.cast(pa.string()))
+        wrong = pc.fill_null(pc.not_equal(values, instrument.id), False).to_numpy(zero_copy_only=False)
+        if wrong.any():
+            row = int(np.argmax(wrong))
+            _report(
+                self.problems,
+                self.fail(
+                    "wrong_instrument",
+                    "the file was exported for instrument '%(found)s', not %(instrument)s",
+                    pos,
+                    row,
+                    None,
+                    found=values[row].as_py(),
+                    instrument=instrument.id,
+                ),
+            )
 
 
 def _increasing_integers(col: pa.ChunkedArray) -> bool:
@@ -806,18 +1141,28 @@ def _text_series(col: pa.ChunkedArray | None, index: pd.Index) -> pd.Series:
 # ---------------------------------------------------------------- entry point
 
 
-def _open_source(p: Path, file: str, sheet: str | None) -> _Source:
+def _open_source(p: Path, file: str, sheet: str | None, header_rows: int = 1) -> _Source:
     if not p.exists() or p.is_dir():
         raise AnswersError("not_found", "file not found", where=Where(file=file))
     with p.open("rb") as f:
         head = f.read(8)
     ext = p.suffix.lower()
     if head.startswith(b"PK\x03\x04"):
-        return _XlsxSource(p, file, sheet)
+        return _XlsxSource(p, file, sheet, header_rows)
+    if head.startswith((b"$FL2", b"$FL3")) or ext in (".sav", ".zsav"):
+        if sheet is not None:
+            raise AnswersError(
+                "unknown_sheet",
+                "a sheet ('%(sheet)s') was given but the file is an SPSS file, which has no sheets",
+                params={"sheet": sheet},
+                where=Where(file=file),
+            )
+        return _SavSource(p, file)
     if head.startswith(b"\xd0\xcf\x11\xe0") or ext in _NOT_CSV:
         raise AnswersError(
             "unknown_format",
-            "cannot read '%(ext)s' files; save the answers as CSV (UTF-8) or as an Excel workbook (.xlsx)",
+            "cannot read '%(ext)s' files; save the answers as CSV (UTF-8), as an Excel workbook (.xlsx) or as an "
+            "SPSS file (.sav)",
             params={"ext": ext or "this kind of"},
             where=Where(file=file),
         )
@@ -830,7 +1175,7 @@ def _open_source(p: Path, file: str, sheet: str | None) -> _Source:
             params={"sheet": sheet},
             where=Where(file=file),
         )
-    return _CsvSource(p, file)
+    return _CsvSource(p, file, header_rows)
 
 
 def read_answers(
@@ -842,28 +1187,82 @@ def read_answers(
     id_column: str | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> Answers:
-    """Read a CSV or XLSX file of survey answers and fit it to ``instrument``.
+    """Read a CSV, XLSX or SPSS file of survey answers and fit it to ``instrument``.
 
     Returns: :class:`Answers` (row order of the file; see the module docstring for what is accepted).
-    Raises: :class:`~homeoffice.errors.AnswersError` with codes ``not_found``, ``unknown_format``,
-    ``wrong_encoding``, ``empty``, ``bad_csv``, ``unknown_sheet``, ``missing_columns``,
-    ``unknown_columns``, ``duplicate_column``, ``mixed_levels``, ``missing_id_column``, ``missing_id``,
-    ``duplicate_id``, ``unknown_label``, ``not_a_number``, ``not_whole``, ``out_of_range``,
-    ``invalid_mapping``.
+    Raises: :class:`~homeoffice.errors.AnswersError` at the first problem, with codes ``not_found``,
+    ``unknown_format``, ``wrong_encoding``, ``empty``, ``bad_csv``, ``unknown_sheet``, ``missing_columns``,
+    ``unknown_columns``, ``duplicate_column``, ``mixed_levels``, ``missing_id_column``,
+    ``missing_unit_column``, ``missing_id``, ``duplicate_id``, ``unknown_label``, ``not_a_number``,
+    ``not_whole``, ``out_of_range``, ``wrong_instrument``, ``invalid_mapping``.
     Source: thesis chapter 4 (1-5 answers; table 4.2 as scale-level input).
     """
+    answers = _read(path, instrument, sheet=sheet, mapping=mapping, id_column=id_column, progress=progress)
+    assert answers is not None  # without a problem list every problem raises
+    return answers
+
+
+def read_answers_checked(
+    path: str | Path,
+    instrument: Instrument,
+    *,
+    sheet: str | None = None,
+    mapping: ColumnMapping | None = None,
+    id_column: str | None = None,
+    limit: int = MAX_PROBLEMS,
+) -> tuple[Answers | None, list[AnswersError]]:
+    """Like :func:`read_answers`, but find every problem instead of stopping at the first.
+
+    Returns ``(answers, [])`` when the file is fine, else ``(None, problems)``: each problem an
+    :class:`~homeoffice.errors.AnswersError` with its row and column, in file order (header
+    problems first). A problem that stops reading altogether (no such file, not CSV/XLSX/SAV,
+    a broken mapping) is the only one. Cell problems have the codes ``unknown_answer``,
+    ``answer_not_whole`` and ``answer_out_of_range``; after ``limit`` problems one
+    ``too_many_problems`` problem says how many more there are.
+    """
+    problems: list[AnswersError] = []
+    try:
+        answers = _read(
+            path, instrument, sheet=sheet, mapping=mapping, id_column=id_column, problems=problems, limit=limit
+        )
+    except AnswersError as exc:
+        return None, [exc]
+    if problems:
+        return None, problems
+    return answers, []
+
+
+def _read(
+    path: str | Path,
+    instrument: Instrument,
+    *,
+    sheet: str | None,
+    mapping: ColumnMapping | None,
+    id_column: str | None,
+    progress: Callable[[str], None] | None = None,
+    problems: list[AnswersError] | None = None,
+    limit: int = MAX_PROBLEMS,
+) -> Answers | None:
     say = progress or (lambda _msg: None)
     p = Path(path)
     file = str(path)
     say(f"Reading {p.name}")
-    source = _open_source(p, file, sheet)
+    source = _open_source(p, file, sheet, mapping.header_rows if mapping is not None else 1)
     header = source.header
     say("Checking columns")
-    plan = _plan_columns(header, instrument, mapping, id_column, file)
+    plan = _plan_columns(header, instrument, mapping, id_column, file, problems)
+    spec = instrument.spec
+    scored = [i.id for i in instrument.scored_items]
+    ctx_ids = [i.id for i in instrument.context_items]
+    coders: dict[int, Coder] = {}
+    for pos, target in plan.targets.items():
+        if target in instrument.items_by_id:
+            coders[pos] = item_coder(instrument, target, mapping)
+            plan.na_codes[pos] = coders[pos].na_codes
     arrays, n = source.read(plan)
     if n == 0:
         raise AnswersError("empty", "the file has a header but no answers", where=Where(file=file, row=1))
-    conv = _Converter(source, header)
+    conv = _Converter(source, header, problems, limit)
 
     say(f"Checking answers of {n} respondents")
     for pos in plan.unnamed:
@@ -871,17 +1270,19 @@ def read_answers(
         filled = pc.fill_null(pc.not_equal(col, ""), False)
         if pc.any(filled).as_py():
             row = int(np.argmax(filled.to_numpy(zero_copy_only=False)))
-            raise conv.fail(
-                "unknown_columns",
-                "a column without a name holds data; give it a name and map it, or delete it",
-                pos,
-                row,
-                None,
+            _report(
+                problems,
+                conv.fail(
+                    "unknown_columns",
+                    "a column without a name holds data; give it a name and map it, or delete it",
+                    pos,
+                    row,
+                    None,
+                ),
             )
-    spec = instrument.spec
+    if plan.instrument_pos is not None:
+        conv.instrument_ids(arrays.pop(plan.instrument_pos), plan.instrument_pos, instrument)
     pos_of = {t: p_ for p_, t in plan.targets.items()}
-    scored = [i.id for i in instrument.scored_items]
-    ctx_ids = [i.id for i in instrument.context_items]
     codes = np.empty((n, len(scored)), dtype=np.float32, order="F")
     ctx = np.full((n, len(ctx_ids)), np.nan, order="F")
     scale_values = None
@@ -889,18 +1290,22 @@ def read_answers(
     jobs: list[tuple[pa.ChunkedArray, Coder, np.ndarray, int]] = []
     if plan.scale_mode:
         codes.fill(np.nan)
-        scale_values = np.empty((n, len(spec.scales)), order="F")
+        scale_values = np.full((n, len(spec.scales)), np.nan, order="F")
         for j, s in enumerate(spec.scales):
-            pos = pos_of[s.id]
-            jobs.append((arrays.pop(pos), scale_coder(instrument, s.id), scale_values[:, j], pos))
+            if s.id in pos_of:
+                pos = pos_of[s.id]
+                jobs.append((arrays.pop(pos), scale_coder(instrument, s.id), scale_values[:, j], pos))
     else:
         for j, item_id in enumerate(scored):
-            pos = pos_of[item_id]
-            jobs.append((arrays.pop(pos), item_coder(instrument, item_id, mapping), codes[:, j], pos))
+            if item_id in pos_of:
+                pos = pos_of[item_id]
+                jobs.append((arrays.pop(pos), coders[pos], codes[:, j], pos))
+            else:  # only when collecting problems: the missing column is one of them
+                codes[:, j] = np.nan
     for j, item_id in enumerate(ctx_ids):
         if item_id in pos_of:
             pos = pos_of[item_id]
-            jobs.append((arrays.pop(pos), item_coder(instrument, item_id, mapping), ctx[:, j], pos))
+            jobs.append((arrays.pop(pos), coders[pos], ctx[:, j], pos))
 
     def run(job: tuple[pa.ChunkedArray, Coder, np.ndarray, int]) -> None:
         conv.fill(*job)
@@ -918,12 +1323,40 @@ def read_answers(
             for _ in done:
                 pass
     del jobs
+    if problems is not None:
+        conv.finish()
+        positions = {h: k for k, h in reversed(list(enumerate(header)))}
+        problems.sort(key=lambda e: (e.where.row or 0, positions.get(e.where.column or "", -1)) if e.where else (0, -1))
+        if conv.more:
+            problems.append(
+                AnswersError(
+                    "too_many_problems",
+                    "and %(more)s more problems; fix these first",
+                    params={"more": conv.more},
+                    where=Where(file=file),
+                )
+            )
+        if problems:
+            return None
 
     context = pd.DataFrame(ctx, index=index, columns=pd.Index(ctx_ids, dtype=object))
     open_text = pd.DataFrame(
         {q.id: _text_series(arrays.get(pos_of[q.id]) if q.id in pos_of else None, index) for q in spec.open_questions},
         index=index,
     )
+    unit = None
+    if plan.unit_pos is not None:
+        unit = _text_series(arrays.get(plan.unit_pos), index).rename("unit")
+    not_applicable = None
+    if conv.not_applicable:
+        order = [i.id for i in spec.items if i.id in conv.not_applicable]
+        na = {}
+        for item_id in order:
+            rows, values = conv.not_applicable[item_id]
+            column = np.full(n, np.nan, dtype=np.float32)
+            column[rows] = values
+            na[item_id] = column
+        not_applicable = pd.DataFrame(na, index=index)
     say(f"Read {n} respondents")
     return Answers(
         respondent_id=index,
@@ -932,4 +1365,6 @@ def read_answers(
         context=context,
         open_text=open_text,
         source=p.name,
+        not_applicable=not_applicable,
+        unit=unit,
     )

@@ -7,6 +7,7 @@ The table's index (the respondent id) becomes the first column, named after the 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -99,3 +100,57 @@ def _write(out: pd.DataFrame, path: Path, ext: str) -> None:
         out.to_excel(path, index=False, engine="openpyxl", sheet_name="results")
     else:
         out.to_json(path, orient="records", force_ascii=False, indent=1)
+
+
+def write_files(jobs: Sequence[tuple[Path, Callable[[Path], None]]]) -> None:
+    """Write several files all or nothing.
+
+    Each ``(target, write)`` job writes a temporary file beside its target (``write(tmp)``); only
+    when every job has succeeded are the files renamed into place. If a rename fails, the files
+    already renamed are put back as they were, so a failure leaves neither a half-written file nor
+    a data file without its companion. Raises ``AnswersError`` ``cannot_write`` naming the file.
+    """
+
+    def cannot(target: Path, exc: OSError) -> AnswersError:
+        return AnswersError(
+            "cannot_write",
+            "cannot write the file: %(problem)s",
+            params={"problem": exc.strerror or str(exc)},
+            where=Where(file=str(target)),
+        )
+
+    pid = os.getpid()
+    done: list[tuple[Path, Path]] = []
+    placed: list[tuple[Path, Path | None]] = []  # target, backup of what was there before
+    try:
+        for target, write in jobs:
+            tmp = target.with_name(f".{target.name}.{pid}.tmp")
+            done.append((tmp, target))
+            try:
+                write(tmp)
+            except OSError as exc:
+                raise cannot(target, exc) from None
+        for tmp, target in done:
+            backup = None
+            try:
+                if target.is_file():
+                    backup = target.with_name(f".{target.name}.{pid}.bak")
+                    os.replace(target, backup)
+                os.replace(tmp, target)
+            except OSError as exc:
+                if backup is not None:
+                    os.replace(backup, target)
+                for earlier, earlier_backup in reversed(placed):
+                    if earlier_backup is not None:
+                        os.replace(earlier_backup, earlier)
+                    else:
+                        earlier.unlink(missing_ok=True)
+                placed.clear()
+                raise cannot(target, exc) from None
+            placed.append((target, backup))
+    finally:
+        for tmp, _ in done:
+            tmp.unlink(missing_ok=True)
+    for _, backup in placed:
+        if backup is not None:
+            backup.unlink(missing_ok=True)

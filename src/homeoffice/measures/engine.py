@@ -33,10 +33,10 @@ it does so when it may cost the axis to be kept.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from homeoffice.errors import HomeofficeError, PolicyError
@@ -567,15 +567,237 @@ def recommendations_frame(recommendations: list[Recommendation]) -> pd.DataFrame
     return frame
 
 
+# --- Groups: the same rules as recommend_for_respondent, evaluated column-wise for every member ---
+
+
+def _numbers(results: pd.DataFrame, column: str) -> np.ndarray:
+    """A column as floats (NaN where missing or not a number); all NaN when the column is absent."""
+    if column not in results.columns:
+        return np.full(len(results), np.nan)
+    return pd.to_numeric(results[column], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+
+
+def _situations(results: pd.DataFrame) -> np.ndarray:
+    """Situation per member as int8, 0 where unknown (the rule of :func:`_situation`)."""
+    x = np.trunc(_numbers(results, "situation"))
+    known = np.isin(x, (1, 2, 3, 4))
+    return np.where(known, x, 0).astype(np.int8)
+
+
+def _truthy(value: object) -> bool:
+    return _flag({"v": value}, "v")  # type: ignore[arg-type]
+
+
+def _flags(results: pd.DataFrame, name: str) -> np.ndarray:
+    """The rule of :func:`_flag` for every member: missing is false."""
+    if name not in results.columns:
+        return np.zeros(len(results), dtype=bool)
+    col = results[name]
+    if pd.api.types.is_bool_dtype(col.dtype) or pd.api.types.is_numeric_dtype(col.dtype):
+        x = col.to_numpy(dtype=float, na_value=np.nan)
+        return ~np.isnan(x) & (x != 0)
+    return np.fromiter((_truthy(v) for v in col), dtype=bool, count=len(col))
+
+
+def _holds(cond: Condition, code: np.ndarray) -> np.ndarray:
+    """:meth:`Condition.holds` for an array of codes; a missing code never holds."""
+    v = cond.value
+    with np.errstate(invalid="ignore"):
+        match cond.op:
+            case "==":
+                out = code == v
+            case "!=":
+                out = code != v
+            case ">=":
+                out = code >= v
+            case "<=":
+                out = code <= v
+            case ">":
+                out = code > v
+            case "<":
+                out = code < v
+            case "in":
+                out = np.isin(code, v)
+            case _:
+                out = ~np.isin(code, v)
+    return out & ~np.isnan(code)
+
+
+class _Members:
+    """Everything the rules read from a group's result table, one array per fact (n members)."""
+
+    def __init__(self, results: pd.DataFrame, view: _View, cut: float) -> None:
+        self.n = n = len(results)
+        self.view = view
+        self.situation = _situations(results)
+        none = np.zeros(n, dtype=bool)
+        self.none = none
+        # Weak domains and the depth of each domain's weakest scale (the rule of _weak_domains).
+        self.weak: dict[str, np.ndarray] = {}
+        self.depth: dict[str, np.ndarray] = {}
+        scored: dict[str, np.ndarray] = {}
+        for score_id, domain, direction, composite in view.scales:
+            if direction == "neutral" or score_id not in results.columns:
+                continue
+            x = _numbers(results, score_id)
+            has = ~np.isnan(x)
+            if composite:
+                has &= ~scored.get(domain, none)
+            scored[domain] = scored.get(domain, none) | has
+            depth = cut - x if direction == "resource" else x - cut
+            weak = has & (depth >= 0)
+            if not weak.any():
+                continue
+            before = self.weak.get(domain, none)
+            old = self.depth.get(domain, np.zeros(n))
+            self.depth[domain] = np.where(weak & (~before | (depth > old)), depth, old)
+            self.weak[domain] = before | weak
+        if "job_situation" in results.columns:
+            self._job: pd.Series | None = results["job_situation"].reset_index(drop=True)
+        else:
+            self._job = None
+        self.flags = {f: _flags(results, f) for f in FLAGS}
+        self._codes: dict[str, np.ndarray] = {}  # context codes, read when a rule first needs them
+        self._results = results
+
+    def code(self, item: str) -> np.ndarray:
+        if item not in self._codes:
+            inside = item in self.view.context_items
+            self._codes[item] = _numbers(self._results, item) if inside else np.full(self.n, np.nan)
+        return self._codes[item]
+
+    def job_in(self, jobs: list[str]) -> np.ndarray:
+        if self._job is None:
+            return self.none
+        return self._job.isin(jobs).to_numpy(dtype=bool)
+
+    def any_weak(self, domains: list[str]) -> np.ndarray:
+        out = self.none
+        for d in domains:
+            out = out | self.weak.get(d, self.none)
+        return out
+
+    def fires(self, rule: Rule) -> np.ndarray:
+        """:func:`_fires` for every member."""
+        if any(self.view.has(x) for x in rule.instrument_lacks):
+            return self.none
+        out = self.situation != 4 if rule.situations is None else np.isin(self.situation, rule.situations)
+        if rule.weak:
+            out = out & self.any_weak(rule.weak)
+        if rule.job_situations:
+            out = out & self.job_in(list(rule.job_situations))
+        if rule.flags:
+            flagged = self.none
+            for f in rule.flags:
+                flagged = flagged | self.flags[f]
+            out = out & flagged
+        for cond in rule.context:
+            out = out & _holds(cond, self.code(cond.item))
+        return out
+
+    def tier(self, measure: Measure) -> np.ndarray:
+        """:func:`_tier` for every member."""
+        by_situation = np.array([_tier(measure, s or None) for s in range(5)], dtype=np.int64)
+        return by_situation[self.situation]
+
+
+@dataclass
+class _GroupMatch:
+    """One measure for every member: who gets it, how it ranks for each, and the weak areas it names."""
+
+    measure: Measure
+    fired: np.ndarray
+    added: np.ndarray
+    tier: np.ndarray
+    priority: np.ndarray
+    areas: dict[str, np.ndarray]  # domain -> members for whom the measure names it as weak
+
+    @property
+    def members(self) -> np.ndarray:
+        return self.fired | self.added
+
+
+def _domain_terms(members: _Members, hits: dict[str, np.ndarray]) -> np.ndarray:
+    """Per member, the sum of 10 + depth over hit domains, added weakest first as :func:`_match` does."""
+    if not hits:
+        return np.zeros(members.n)
+    terms = np.column_stack(
+        [np.where(hit, POINTS_PER_DOMAIN + members.depth.get(d, np.zeros(members.n)), 0.0) for d, hit in hits.items()]
+    )
+    terms = -np.sort(-terms, axis=1)  # deepest first; a 0 (not hit) adds nothing at the end
+    total = np.zeros(members.n)
+    for column in terms.T:
+        total = total + column
+    return total
+
+
+def _group_fired(measure: Measure, members: _Members) -> _GroupMatch:
+    """:func:`_match` for the members for whom one of the measure's rules fires."""
+    rules = measure.applies_when
+    fired_by = [members.fires(r) for r in rules]
+    fired = members.none
+    for f in fired_by:
+        fired = fired | f
+    domains = list(dict.fromkeys([*measure.targets, *(d for r in rules for d in r.weak)]))
+    hits = {}
+    for d in domains:
+        if d not in members.weak:
+            continue
+        named = np.ones(members.n, dtype=bool) if d in measure.targets else members.none
+        for r, f in zip(rules, fired_by, strict=True):
+            if d in r.weak:
+                named = named | f
+        hits[d] = named & members.weak[d]
+    triggers = np.zeros(members.n, dtype=np.int64)
+    for cond in {str(c) for r in rules for c in r.context}:
+        triggers += _any_of(fired_by, [any(str(c) == cond for c in r.context) for r in rules], members)
+    triggers += _any_of(fired_by, [bool(r.job_situations) for r in rules], members)
+    for flag in FLAGS:
+        triggers += _any_of(fired_by, [flag in r.flags for r in rules], members) & members.flags[flag]
+    priority = _domain_terms(members, hits) + POINTS_PER_TRIGGER * triggers
+    areas = {d: hit & fired for d, hit in hits.items()}
+    return _GroupMatch(measure, fired, members.none, members.tier(measure), priority, areas)
+
+
+def _any_of(fired_by: list[np.ndarray], which: list[bool], members: _Members) -> np.ndarray:
+    out = members.none
+    for f, use in zip(fired_by, which, strict=True):
+        if use:
+            out = out | f
+    return out
+
+
+def _group_matches(catalogue: Catalogue, members: _Members) -> list[_GroupMatch]:
+    """Every catalogue measure with its members, partners added for pairing (thesis 5.4.3) included."""
+    matches = [_group_fired(m, members) for m in catalogue]
+    by_id = {g.measure.id: g for g in matches}
+    for g in matches:
+        if not g.measure.raises_interaction:
+            continue
+        for link in g.measure.pairs_with:
+            partner = by_id[link.id]
+            partner.added = partner.added | (g.fired & ~partner.fired)
+    for g in matches:
+        if not g.added.any():
+            continue
+        # A partner added only for pairing ranks on the weak domains it targets, with no other trigger.
+        hits = {d: g.added & members.weak[d] for d in g.measure.targets if d in members.weak}
+        added_priority = _domain_terms(members, hits)
+        g.priority = np.where(g.added, added_priority, g.priority)
+        for d, hit in hits.items():
+            g.areas[d] = g.areas.get(d, members.none) | hit
+    return matches
+
+
 def _situation_table(results: pd.DataFrame, lang: str) -> pd.DataFrame:
-    if "situation" in results.columns:
-        codes = [_situation(pd.Series({"situation": v})) for v in results["situation"]]
-    else:
-        codes = [None] * len(results)
-    counts = Counter(codes)
+    codes = _situations(results)
     n = len(results)
     rows = [
-        {"situation": s, "label": _t(f"label_{s}" if s else "label_none", lang), "n": counts.get(s, 0)}
+        {
+            "situation": s,
+            "label": _t(f"label_{s}" if s else "label_none", lang),
+            "n": int((codes == (s or 0)).sum()),
+        }
         for s in (1, 2, 3, 4, None)
     ]
     table = pd.DataFrame(rows)
@@ -608,6 +830,10 @@ def _weakest_table(results: pd.DataFrame, view: _View, cut: float) -> pd.DataFra
     return table.sort_values("distance", ascending=False, na_position="last", kind="stable")
 
 
+def _targets_order(measure: Measure) -> list[str]:
+    return list(dict.fromkeys([*measure.targets, *(d for r in measure.applies_when for d in r.weak)]))
+
+
 def recommend_for_group(
     results: pd.DataFrame,
     instrument: Instrument,
@@ -618,12 +844,15 @@ def recommend_for_group(
 ) -> GroupRecommendation:
     """Situations, weakest scales and ranked measures for a group of respondents.
 
-    ``results``: the result table (one row per respondent). Each member gets
-    :func:`recommend_for_respondent`; a measure's ``share`` is the part of the group it is
-    recommended to (as a partner too). Measures are ranked by how many members they apply to, then
-    by their mean tier and mean priority among those members, then catalogue order. The weakest
-    scales compare each scale's group mean with ``cut`` (model.md fixed cut). Callers apply the
-    minimum group size before showing the result.
+    ``results``: the result table (one row per respondent). Each member gets what
+    :func:`recommend_for_respondent` would give them (the same rules, tiers, priorities and pairing,
+    evaluated column-wise for the whole group at once); a measure's ``share`` is the part of the
+    group it is recommended to (as a partner too). Measures are ranked by how many members they
+    apply to, then by their mean tier and mean priority among those members, then catalogue order.
+    ``why`` lists the weak areas among them, most members first; areas named by equally many keep
+    the order in which the measure lists its targets. The weakest scales compare each scale's group
+    mean with ``cut`` (model.md fixed cut). Callers apply the minimum group size before showing the
+    result.
     Returns: a :class:`GroupRecommendation`.
     """
     _check_options(lang, cut)
@@ -632,38 +861,42 @@ def recommend_for_group(
     catalogue = catalogue if catalogue is not None else load_catalogue()
     view = _View(instrument, lang)
     n = len(results)
-    per: dict[str, list[Recommendation]] = {}
-    for _, row in results.iterrows():
-        for rec in recommend_for_respondent(row, instrument, catalogue, lang=lang, cut=cut):
-            per.setdefault(rec.measure_id, []).append(rec)
+    members = _Members(results, view, cut)
     rows = []
-    for measure_id, recs in per.items():
-        measure = catalogue[measure_id]
-        areas = Counter(d for r in recs for d in {w["domain"] for w in r.params["weak"]})  # type: ignore[attr-defined]
-        paired = sum(r.added_for is not None for r in recs)
+    for g in _group_matches(catalogue, members):
+        who = g.members
+        count = int(who.sum())
+        if not count:
+            continue
+        measure = g.measure
+        order = _targets_order(measure)
+        areas = sorted(
+            ((d, int(a.sum())) for d, a in g.areas.items() if a.any()), key=lambda dk: (-dk[1], order.index(dk[0]))
+        )
+        paired = int(g.added.sum())
         why = []
         if areas:
             listed = ", ".join(
-                _t("group_area", lang, domain=DOMAINS[d].get(lang) if d in DOMAINS else d, n=k)
-                for d, k in areas.most_common()
+                _t("group_area", lang, domain=DOMAINS[d].get(lang) if d in DOMAINS else d, n=k) for d, k in areas
             )
             why.append(_t("group_why", lang, areas=listed))
         if paired:
             why.append(_t("group_paired", lang, n=paired))
         rows.append(
             {
-                "measure_id": measure_id,
+                "measure_id": measure.id,
                 "title": measure.title.get(lang),
                 "actor": measure.actor,
                 "axis": measure.axis,
-                "n": len(recs),
-                "share": len(recs) / n,
+                "n": count,
+                "share": count / n,
                 "n_paired": paired,
-                "mean_tier": sum(r.tier for r in recs) / len(recs),
-                "mean_priority": sum(r.priority for r in recs) / len(recs),
+                "mean_tier": int(g.tier[who].sum()) / count,
+                # Added one by one in member order (accumulate), as a per-member loop would sum them.
+                "mean_priority": float(np.add.accumulate(g.priority[who])[-1]) / count,
                 "why": " ".join(why),
                 "evidence": measure.evidence,
-                "_order": catalogue.index(measure_id),
+                "_order": catalogue.index(measure.id),
             }
         )
     cols = [
