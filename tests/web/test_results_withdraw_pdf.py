@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
 from homeoffice.web.responses.models import Response
+from homeoffice.web.surveys.models import Wave
 from tests.web.factories_results import make_response, make_wave, own, pdf_text
 
 pytestmark = pytest.mark.django_db
@@ -73,6 +76,83 @@ def test_answers_still_being_given_can_be_withdrawn_too(client):
     asked = client.get(reverse("results:withdraw")).content.decode()
     assert f'href="{reverse("responses:continue")}"' in asked  # "no" goes back to the questions
     client.post(reverse("results:withdraw"), {"confirm": "yes"})
+    assert not Response.objects.filter(pk=response.pk).exists()
+
+
+def test_the_withdraw_page_says_deletion_is_possible_until_the_group_results_are_released(client):
+    own(client, make_response(lang="en"))
+    page = " ".join(client.get(reverse("results:withdraw")).content.decode().split())
+    assert "Results for groups are shown only after the survey has closed and its results have been released" in page
+    assert "already been made do not change" not in page
+
+
+# --- withdraw after the wave's group results are released (issue 4) ----------------------------
+
+
+def _released(response, day=dt.date(2026, 1, 5)):
+    Wave.objects.filter(pk=response.wave_id).update(released_on=day)
+    return response
+
+
+def test_after_release_the_result_page_offers_no_withdrawal_and_says_why(client):
+    response = make_response(lang="en")
+    own(client, response)
+    before = client.get(reverse("results:mine")).content.decode()
+    assert f'action="{reverse("results:withdraw")}"' in before and "can no longer be deleted" not in before
+    _released(response)
+    page = client.get(reverse("results:mine")).content.decode()
+    assert f'action="{reverse("results:withdraw")}"' not in page
+    assert "Withdraw: delete my answers" not in page
+    assert "Your answers can no longer be deleted" in page
+    assert "released on 5 January 2026" in page and "part of these anonymous group results" in page
+    assert reverse("results:pdf") in page  # the own result stays
+
+
+def test_after_release_the_explanation_is_in_norwegian_too(client):
+    own(client, _released(make_response(lang="nb")))
+    page = " ".join(client.get(reverse("results:mine")).content.decode().split())
+    assert "Svarene dine kan ikke lenger slettes" in page
+    assert "frigitt 5. januar 2026" in page and "kan ikke lenger tas ut" in page
+
+
+def test_a_forged_withdrawal_after_release_is_a_409_page_and_deletes_nothing(client):
+    response = _released(make_response(lang="en"))
+    own(client, response)
+    for answer in (
+        client.post(reverse("results:withdraw"), {"confirm": "yes"}),
+        client.post(reverse("results:withdraw")),
+        client.get(reverse("results:withdraw")),
+    ):
+        assert answer.status_code == 409
+        page = answer.content.decode()
+        assert "Your answers can no longer be deleted" in page and "released on 5 January 2026" in page
+        assert 'name="confirm"' not in page and "no-store" in answer["Cache-Control"]
+    assert Response.objects.filter(pk=response.pk).exists()
+    assert client.get(reverse("results:mine")).status_code == 200  # the session still shows the own result
+
+
+def test_a_release_between_the_question_and_the_delete_is_a_409_too(client, monkeypatch):
+    from homeoffice.web.results import views
+
+    response = make_response()
+    own(client, response)
+    real = views.do_withdraw
+
+    def release_first(response_id):
+        _released(response)  # staff release the wave while the person confirms
+        return real(response_id)
+
+    monkeypatch.setattr(views, "do_withdraw", release_first)
+    answer = client.post(reverse("results:withdraw"), {"confirm": "yes"})
+    assert answer.status_code == 409
+    assert "Svarene dine kan ikke lenger slettes" in answer.content.decode()
+    assert Response.objects.filter(pk=response.pk).exists()
+
+
+def test_answers_never_submitted_can_still_be_withdrawn_after_release(client):
+    response = _released(make_response(submitted=False))
+    own(client, response)
+    assert client.post(reverse("results:withdraw"), {"confirm": "yes"}).status_code == 302
     assert not Response.objects.filter(pk=response.pk).exists()
 
 

@@ -11,6 +11,7 @@ N + 1 the review page.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import hmac
 import uuid
@@ -116,12 +117,37 @@ def do_submit(response_id: uuid.UUID | str) -> Response:
     return store.load(response_id)
 
 
+class AnswersReleased(Exception):
+    """Withdrawal refused: the response is submitted and its wave's group results have been released.
+
+    From the release on the answers are part of the released group results and stay there: taking one
+    person out afterwards would make the reports before and after differ by exactly that person.
+    """
+
+    def __init__(self, released_on: dt.date) -> None:
+        self.released_on = released_on
+        super().__init__(f"the group results of this wave were released on {released_on.isoformat()}")
+
+
 @transaction.atomic
 def do_withdraw(response_id: uuid.UUID | str) -> bool:
     """Delete one person's response and everything stored with it (answers, open answers, result).
 
-    Returns False when it was already gone (a double click, or a second tab). Nothing else refers
-    to a response, so no trace is left; group reports made earlier are not changed.
+    Returns True when deleted, False when it was already gone (a double click, or a second tab).
+    Raises :class:`AnswersReleased`, deleting nothing, when the response is submitted and its wave
+    has been released (issue 4: answers are frozen once the group results are out). Answers never
+    submitted are in no result and can always be deleted. Nothing else refers to a response, so no
+    trace is left.
+
+    The wave's row is locked first, so a withdrawal and a release of the same wave run one after the
+    other: either the answers are gone before the release builds its results, or the withdrawal sees
+    the release and refuses.
     """
+    wave_id = Response.objects.filter(pk=response_id).values_list("wave_id", flat=True).first()
+    if wave_id is None:
+        return False
+    released_on = Wave.objects.select_for_update().filter(pk=wave_id).values_list("released_on", flat=True).first()
+    if released_on is not None and Response.objects.filter(pk=response_id, submitted_on__isnull=False).exists():
+        raise AnswersReleased(released_on)
     deleted, _ = Response.objects.filter(pk=response_id).delete()
     return deleted > 0

@@ -5,10 +5,14 @@ survey flow on submit and by the resume code); no URL carries a response id, so 
 another person's result by changing a link. Without a response in the session every view answers
 404; a response still being answered is sent back to the flow. Every answer here is marked
 ``no-store`` so a shared computer's cache keeps nothing.
+
+Withdrawal is possible until the wave's group results are released (issue 4); after that the page
+offers no withdrawal and explains why, and a withdrawal request gets a 409 page saying the same.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from collections.abc import Callable
 from functools import wraps
@@ -20,11 +24,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_safe
 
 from homeoffice.web.i18n import t
-from homeoffice.web.responses.actions import do_withdraw
+from homeoffice.web.responses.actions import AnswersReleased, do_withdraw
 from homeoffice.web.responses.models import Response
 from homeoffice.web.results import charts
 from homeoffice.web.results.pdf import render_pdf
-from homeoffice.web.results.report import LANGS, Report, build_report
+from homeoffice.web.results.report import LANGS, Report, build_report, date_text
 
 SESSION_KEY = "response_id"
 # The SVG charts come from matplotlib, which writes style attributes; they are images of their own,
@@ -99,8 +103,27 @@ def mine(request: HttpRequest, response: Response) -> HttpResponse:
         width, height = charts.scores_size(group, report.lang)
         src = reverse("results:scores_chart", kwargs={"axis": group.axis})
         score_charts.append({"group": group, "src": src, "width": width, "height": height})
-    context = {"lang": report.lang, "report": report, "score_charts": score_charts}
+    context = {
+        "lang": report.lang,
+        "report": report,
+        "score_charts": score_charts,
+        "released_text": _released_text(response, report.lang),
+    }
     return render(request, "results/mine.html", context)
+
+
+def _released_text(response: Response, lang: str) -> str:
+    """Why the answers can no longer be withdrawn ("" while they still can)."""
+    released_on = response.wave.released_on
+    if released_on is None or not response.submitted:
+        return ""
+    return t("results_released_body", lang, date=date_text(released_on, lang))
+
+
+def _released_page(request: HttpRequest, lang: str, released_on: dt.date) -> HttpResponse:
+    """409: the answers are part of released group results and are not deleted."""
+    context = {"lang": lang, "released_text": t("results_released_body", lang, date=date_text(released_on, lang))}
+    return render(request, "results/withdraw_released.html", context, status=409)
 
 
 def _svg(content: bytes, name: str) -> HttpResponse:
@@ -144,15 +167,22 @@ def withdraw(request: HttpRequest) -> HttpResponse:
 
     GET, or a POST without ``confirm=yes`` (the button on the result page), shows the question; a
     POST with ``confirm=yes`` deletes. Works for answers still being given, too. A repeated confirm
-    (double click) whose response is already gone still ends on the "deleted" page.
+    (double click) whose response is already gone still ends on the "deleted" page. Once the wave's
+    group results are released, every request here gets the 409 page that explains why nothing is
+    deleted (the check is made again under lock by ``do_withdraw``).
     """
     response_id = _session_response_id(request)
     response = _own_response(request)
     if response_id is None or (response is None and request.POST.get("confirm") != "yes"):
         raise Http404("no answers in this session")
     lang = _lang(request, response)
+    if response is not None and response.submitted and response.wave.released_on is not None:
+        return _released_page(request, lang, response.wave.released_on)
     if request.method == "POST" and request.POST.get("confirm") == "yes":
-        do_withdraw(response_id)
+        try:
+            do_withdraw(response_id)
+        except AnswersReleased as released:  # released between the check above and the delete
+            return _released_page(request, lang, released.released_on)
         request.session.flush()
         request.session["lang"] = lang
         return redirect("results:withdrawn")

@@ -69,9 +69,11 @@ def _norm_path(text: str) -> tuple[str, ...]:
 def do_create_links(wave: Wave) -> int:
     """Give every unit of the wave's organisation an anonymous link; units that have one keep it."""
     have = set(wave.links.values_list("unit_id", flat=True))
-    missing = [AnonymousLink(wave=wave, unit_id=pk) for pk in
-               Unit.objects.filter(organisation_id=wave.organisation_id).values_list("pk", flat=True)
-               if pk not in have]
+    missing = [
+        AnonymousLink(wave=wave, unit_id=pk)
+        for pk in Unit.objects.filter(organisation_id=wave.organisation_id).values_list("pk", flat=True)
+        if pk not in have
+    ]
     with transaction.atomic():
         AnonymousLink.objects.bulk_create(missing, ignore_conflicts=True)
     return len(missing)
@@ -141,7 +143,7 @@ class _UnitResolver:
         if not want:
             return []
         if want not in self.cache:
-            self.cache[want] = [u for u, path in self.units if path[-len(want):] == want]
+            self.cache[want] = [u for u, path in self.units if path[-len(want) :] == want]
         return self.cache[want]
 
 
@@ -211,12 +213,20 @@ def parse_invitation_file(
             if len(found) == 1:
                 unit = found[0]
             elif found:
-                problems.append(Problem("surveys_row_ambiguous_unit",
-                                        {"row": n, "value": unit_text[:100], "example": found[0].tree_path}))
+                problems.append(
+                    Problem(
+                        "surveys_row_ambiguous_unit",
+                        {"row": n, "value": unit_text[:100], "example": found[0].tree_path},
+                    )
+                )
                 row_ok = False
             else:
-                problems.append(Problem("surveys_row_unknown_unit", {"row": n, "value": unit_text[:100],
-                                                                     "organisation": wave.organisation.name}))
+                problems.append(
+                    Problem(
+                        "surveys_row_unknown_unit",
+                        {"row": n, "value": unit_text[:100], "organisation": wave.organisation.name},
+                    )
+                )
                 row_ok = False
         elif unit is None:
             problems.append(Problem("surveys_row_no_unit", {"row": n}))
@@ -244,7 +254,9 @@ def _already_invited(wave: Wave, addresses: list[str]) -> set[str]:
     for i in range(0, len(addresses), 1000):
         chunk = addresses[i : i + 1000]
         found.update(
-            Invitation.objects.filter(wave=wave).annotate(low=Lower("email")).filter(low__in=chunk)
+            Invitation.objects.filter(wave=wave)
+            .annotate(low=Lower("email"))
+            .filter(low__in=chunk)
             .values_list("low", flat=True)
         )
     return found
@@ -351,9 +363,10 @@ def do_remind(invitations: QuerySet[Invitation], *, today: dt.date | None = None
 
 
 def wave_status(wave: Wave, today: dt.date | None = None) -> str:
-    """``planned``, ``open`` or ``closed`` on ``today``."""
+    """``planned``, ``open``, ``closed`` or ``released`` (closed, and its group results released) on ``today``."""
+    if wave.released_on is not None:
+        return "released"
     today = today or timezone.localdate()
     if today < wave.opens_on:
         return "planned"
     return "open" if today <= wave.closes_on else "closed"
-

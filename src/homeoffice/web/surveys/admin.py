@@ -1,13 +1,20 @@
 """Staff admin for survey waves, their anonymous links and personal invitations.
 
-A wave's list shows its status (planned, open, closed) and counts only: submitted responses, links,
-invitations. No page shows an answer, and no page says which invited person answered: the wave
+A wave's list shows its status (planned, open, closed, released) and counts only: submitted responses,
+links, invitations. No page shows an answer, and no page says which invited person answered: the wave
 shows how many invitations were opened, the invitation list shows when each was e-mailed.
+
+Group results are shown only after a closed wave has been released (the "Release the group results"
+action, :mod:`homeoffice.web.surveys.release`); a released wave's dates and minimum group size are
+read-only.
 """
 
 from __future__ import annotations
 
+import logging
+
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
@@ -30,6 +37,7 @@ from homeoffice.web.surveys.forms import (
     mode_choices,
 )
 from homeoffice.web.surveys.models import AnonymousLink, Invitation, Wave
+from homeoffice.web.surveys.release import ReleaseRefused, releasable_from, release_wave
 
 admin.site.site_header = "homeoffice"
 admin.site.site_title = "homeoffice"
@@ -37,12 +45,18 @@ admin.site.index_title = lt("surveys_index_title")
 admin.site.enable_nav_sidebar = False  # three apps: the index is enough, and lists get the whole width
 
 MAX_PROBLEMS_SHOWN = 200
+logger = logging.getLogger(__name__)
 
 
 def _count(model: type, **filters: object) -> Coalesce:
     """A per-wave count as a subquery (several counts in one list query without multiplying joins)."""
-    sub = (model.objects.filter(wave=OuterRef("pk"), **filters).order_by().values("wave")
-           .annotate(n=Count("pk")).values("n"))
+    sub = (
+        model.objects.filter(wave=OuterRef("pk"), **filters)
+        .order_by()
+        .values("wave")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
     return Coalesce(Subquery(sub, output_field=IntegerField()), 0)
 
 
@@ -51,14 +65,16 @@ class StatusFilter(admin.SimpleListFilter):
     parameter_name = "status"
 
     def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
-        return [(s, lt(f"surveys_status_{s}")) for s in ("planned", "open", "closed")]
+        return [(s, lt(f"surveys_status_{s}")) for s in ("planned", "open", "closed", "released")]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Wave]) -> QuerySet[Wave]:
         today = timezone.localdate()
+        unreleased = queryset.filter(released_on__isnull=True)
         return {
-            "planned": queryset.filter(opens_on__gt=today),
-            "open": queryset.filter(opens_on__lte=today, closes_on__gte=today),
-            "closed": queryset.filter(closes_on__lt=today),
+            "planned": unreleased.filter(opens_on__gt=today),
+            "open": unreleased.filter(opens_on__lte=today, closes_on__gte=today),
+            "closed": unreleased.filter(closes_on__lt=today),
+            "released": queryset.filter(released_on__isnull=False),
         }.get(self.value(), queryset)
 
 
@@ -116,23 +132,48 @@ def _day(day: object) -> str:
 @admin.register(Wave)
 class WaveAdmin(admin.ModelAdmin):
     form = WaveAdminForm
-    list_display = ["wave_name", "organisation_name", "status", "opens", "closes", "submitted", "link_count",
-                    "invited"]
+    list_display = [
+        "wave_name",
+        "organisation_name",
+        "status",
+        "opens",
+        "closes",
+        "released",
+        "submitted",
+        "link_count",
+        "invited",
+    ]
     list_display_links = ["wave_name"]
     list_filter = [StatusFilter, "organisation", ModeFilter, InstrumentFilter]
     search_fields = ["name", "organisation__name"]
     list_select_related = ["organisation"]
     inlines = [AnonymousLinkInline]
-    actions = ["create_links", "send_reminders"]
-    readonly_fields = ["status", "submitted", "invitation_summary", "links_help", "organisation_shown",
-                       "instrument_shown", "mode_shown"]
+    actions = ["create_links", "send_reminders", "release_results"]
+    readonly_fields = [
+        "status",
+        "submitted",
+        "invitation_summary",
+        "links_help",
+        "organisation_shown",
+        "instrument_shown",
+        "mode_shown",
+        "release_shown",
+        "opens_shown",
+        "closes_shown",
+        "min_group_shown",
+    ]
     LOCKED = {"organisation": "organisation_shown", "instrument_id": "instrument_shown", "mode": "mode_shown"}
+    RELEASED_LOCKED = {"opens_on": "opens_shown", "closes_on": "closes_shown", "min_group_size": "min_group_shown"}
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Wave]:
-        return super().get_queryset(request).annotate(
-            n_submitted=_count(Response, submitted_on__isnull=False),
-            n_links=_count(AnonymousLink),
-            n_invited=_count(Invitation),
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                n_submitted=_count(Response, submitted_on__isnull=False),
+                n_links=_count(AnonymousLink),
+                n_invited=_count(Invitation),
+            )
         )
 
     def get_inline_instances(self, request: HttpRequest, obj: Wave | None = None) -> list:
@@ -142,13 +183,20 @@ class WaveAdmin(admin.ModelAdmin):
         survey = ["organisation", "name", "instrument_id", "languages", "mode"]
         if obj is not None and self._locked(obj):
             survey = [self.LOCKED.get(name, name) for name in survey]
+        dates = ["opens_on", "closes_on", "min_group_size"]
+        if obj is not None and obj.is_released:
+            dates = [self.RELEASED_LOCKED[name] for name in dates]
         sets = [
             (lt("surveys_fieldset_survey"), {"fields": survey}),
-            (lt("surveys_fieldset_dates"), {"fields": ["opens_on", "closes_on", "min_group_size"]}),
+            (lt("surveys_fieldset_dates"), {"fields": dates}),
         ]
         if obj is not None:
-            sets.append((lt("surveys_fieldset_follow_up"),
-                         {"fields": ["status", "submitted", "invitation_summary", "links_help"]}))
+            sets.append(
+                (
+                    lt("surveys_fieldset_follow_up"),
+                    {"fields": ["status", "release_shown", "submitted", "invitation_summary", "links_help"]},
+                )
+            )
         return sets
 
     @staticmethod
@@ -156,7 +204,9 @@ class WaveAdmin(admin.ModelAdmin):
         """Organisation, instrument and mode stay as they were once the wave has opened or has data."""
         return (
             wave.opens_on <= timezone.localdate()
-            or wave.responses.exists() or wave.links.exists() or wave.invitations.exists()
+            or wave.responses.exists()
+            or wave.links.exists()
+            or wave.invitations.exists()
         )
 
     # --- columns and read-only fields ----------------------------------------------------------
@@ -177,6 +227,36 @@ class WaveAdmin(admin.ModelAdmin):
     def closes(self, wave: Wave) -> str:
         return _day(wave.closes_on)
 
+    @admin.display(description=lt("surveys_col_released"), ordering="released_on")
+    def released(self, wave: Wave) -> str:
+        return _day(wave.released_on)
+
+    @admin.display(description=lt("surveys_col_released"))
+    def release_shown(self, wave: Wave) -> str:
+        lang = admin_lang()
+        if wave.is_released:
+            return t("surveys_release_state_released", lang, date=_day(wave.released_on))
+        if actions.wave_status(wave) == "closed":
+            return t("surveys_release_state_closed", lang)
+        return t("surveys_release_state_waiting", lang, date=_day(releasable_from(wave)))
+
+    def _released_locked(self, value: object) -> str:
+        return format_html(
+            '{}<br><span class="ho-help">{}</span>', value, t("surveys_release_locked_field", admin_lang())
+        )
+
+    @admin.display(description=lt("surveys_field_opens_on"))
+    def opens_shown(self, wave: Wave) -> str:
+        return self._released_locked(_day(wave.opens_on))
+
+    @admin.display(description=lt("surveys_field_closes_on"))
+    def closes_shown(self, wave: Wave) -> str:
+        return self._released_locked(_day(wave.closes_on))
+
+    @admin.display(description=lt("surveys_field_min_group"))
+    def min_group_shown(self, wave: Wave) -> str:
+        return self._released_locked(wave.min_group_size)
+
     @admin.display(description=lt("surveys_field_organisation"))
     def organisation_shown(self, wave: Wave) -> str:
         url = reverse("admin:organisations_organisation_change", args=[wave.organisation_id])
@@ -189,14 +269,18 @@ class WaveAdmin(admin.ModelAdmin):
     @admin.display(description=lt("surveys_field_mode"))
     def mode_shown(self, wave: Wave) -> str:
         lang = admin_lang()
-        return format_html("{}<br><span class=\"ho-help\">{}</span>", t(f"surveys_mode_{wave.mode}", lang),
-                           t("surveys_locked_help", lang))
+        return format_html(
+            '{}<br><span class="ho-help">{}</span>',
+            t(f"surveys_mode_{wave.mode}", lang),
+            t("surveys_locked_help", lang),
+        )
 
     @admin.display(description=lt("surveys_status"))
     def status(self, wave: Wave) -> str:
         key = actions.wave_status(wave)
-        return format_html('<span class="ho-status ho-status-{}">{}</span>', key, t(f"surveys_status_{key}",
-                                                                                      admin_lang()))
+        return format_html(
+            '<span class="ho-status ho-status-{}">{}</span>', key, t(f"surveys_status_{key}", admin_lang())
+        )
 
     @admin.display(description=lt("surveys_col_submitted"), ordering="n_submitted")
     def submitted(self, wave: Wave) -> int:
@@ -214,13 +298,18 @@ class WaveAdmin(admin.ModelAdmin):
     @admin.display(description=lt("surveys_col_invitations"))
     def invitation_summary(self, wave: Wave) -> str:
         counts = wave.invitations.aggregate(
-            invited=Count("pk"), claimed=Count("pk", filter=Q(claimed=True)),
+            invited=Count("pk"),
+            claimed=Count("pk", filter=Q(claimed=True)),
             reminded=Count("pk", filter=Q(reminded_on__isnull=False)),
         )
         url = reverse("admin:surveys_invitation_changelist") + f"?wave__id__exact={wave.pk}"
         lang = admin_lang()
-        return format_html('{} <a href="{}">{}</a>', t("surveys_invitations_summary", lang, **counts), url,
-                           t("surveys_invitations_list_link", lang))
+        return format_html(
+            '{} <a href="{}">{}</a>',
+            t("surveys_invitations_summary", lang, **counts),
+            url,
+            t("surveys_invitations_list_link", lang),
+        )
 
     @admin.display(description=lt("surveys_col_links"))
     def links_help(self, wave: Wave) -> str:
@@ -237,6 +326,67 @@ class WaveAdmin(admin.ModelAdmin):
     def send_reminders(self, request: HttpRequest, queryset: QuerySet[Wave]) -> None:
         outcome = actions.do_remind(Invitation.objects.filter(wave__in=queryset))
         _report_reminders(self, request, outcome)
+
+    @admin.action(description=lt("surveys_action_release"), permissions=["change"])
+    def release_results(self, request: HttpRequest, queryset: QuerySet[Wave]) -> TemplateResponse | None:
+        """Ask first (what release means, which waves can be released), then release each wave on its own.
+
+        The confirmation page posts the same action again with ``post=yes``; release_wave checks each
+        wave again then, so a wave released or reopened in between is reported, not released twice.
+        """
+        lang = admin_lang()
+        waves = list(queryset.select_related("organisation").order_by("pk"))
+        if request.POST.get("post") != "yes":
+            return self._release_confirmation(request, waves)
+        released = []
+        for wave in waves:
+            try:
+                release_wave(wave)
+            except ReleaseRefused as refused:
+                self.message_user(request, refused.text(lang), messages.WARNING)
+            except Exception as exc:  # a release hook failed: the wave stays unreleased
+                # Only the kind of failure is logged: a message could quote answer values.
+                logger.error("releasing wave %s failed (%s); it stays unreleased", wave.pk, type(exc).__name__)
+                self.message_user(request, t("surveys_release_failed", lang, wave=wave.name), messages.ERROR)
+            else:
+                released.append(wave.name)
+        if released:
+            self.message_user(request, t("surveys_msg_released", lang, waves=", ".join(released)), messages.SUCCESS)
+        return None
+
+    def _release_confirmation(self, request: HttpRequest, waves: list[Wave]) -> TemplateResponse:
+        lang = admin_lang()
+        today = timezone.localdate()
+        counts = dict(
+            Response.objects.filter(wave__in=waves, submitted_on__isnull=False)
+            .order_by()
+            .values("wave")
+            .annotate(n=Count("pk"))
+            .values_list("wave", "n")
+        )
+        ready, refused = [], []
+        for wave in waves:
+            if wave.is_released:
+                refused.append(
+                    t("surveys_release_refused_already_released", lang, wave=wave.name, date=_day(wave.released_on))
+                )
+            elif wave.closes_on >= today:
+                refused.append(
+                    t("surveys_release_refused_not_closed", lang, wave=wave.name, date=_day(releasable_from(wave)))
+                )
+            else:
+                ready.append(t("surveys_release_ready", lang, wave=wave.name, submitted=counts.get(wave.pk, 0)))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": t("surveys_release_title", lang),
+            "opts": self.opts,
+            "ready": ready,
+            "refused": refused,
+            "selected": [wave.pk for wave in waves],
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            "changelist_url": reverse("admin:surveys_wave_changelist"),
+        }
+        return TemplateResponse(request, "surveys/release_confirm.html", context)
 
     # --- the invitation upload -----------------------------------------------------------------
 
@@ -256,8 +406,9 @@ class WaveAdmin(admin.ModelAdmin):
         if request.method == "POST" and not closed:
             form = InvitationUploadForm(request.POST, request.FILES, wave=wave)
             if form.is_valid():
-                rows, found = actions.parse_invitation_file(form.cleaned_data["file"], wave=wave,
-                                                            default_unit=form.cleaned_data["unit"])
+                rows, found = actions.parse_invitation_file(
+                    form.cleaned_data["file"], wave=wave, default_unit=form.cleaned_data["unit"]
+                )
                 problems = [t(p.key, lang, **p.params) for p in found]
                 if not problems:
                     try:
@@ -267,8 +418,11 @@ class WaveAdmin(admin.ModelAdmin):
                     else:
                         self.message_user(request, t("surveys_msg_invited", lang, count=outcome.sent), messages.SUCCESS)
                         if outcome.failed:
-                            self.message_user(request, t("surveys_msg_send_failed", lang, failed=outcome.failed,
-                                                         error=outcome.error), messages.WARNING)
+                            self.message_user(
+                                request,
+                                t("surveys_msg_send_failed", lang, failed=outcome.failed, error=outcome.error),
+                                messages.WARNING,
+                            )
                         return HttpResponseRedirect(reverse("admin:surveys_wave_change", args=[wave.pk]))
         else:
             form = InvitationUploadForm(wave=wave)
@@ -296,11 +450,13 @@ def _int_or_404(value: str) -> int:
 
 def _report_reminders(model_admin: admin.ModelAdmin, request: HttpRequest, outcome: actions.RemindOutcome) -> None:
     lang = admin_lang()
-    model_admin.message_user(request, t("surveys_msg_reminded", lang, sent=outcome.sent, skipped=outcome.skipped),
-                             messages.SUCCESS)
+    model_admin.message_user(
+        request, t("surveys_msg_reminded", lang, sent=outcome.sent, skipped=outcome.skipped), messages.SUCCESS
+    )
     if outcome.failed:
-        model_admin.message_user(request, t("surveys_msg_send_failed", lang, failed=outcome.failed,
-                                            error=outcome.error), messages.WARNING)
+        model_admin.message_user(
+            request, t("surveys_msg_send_failed", lang, failed=outcome.failed, error=outcome.error), messages.WARNING
+        )
 
 
 @admin.register(Invitation)

@@ -14,8 +14,10 @@ import secrets
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from homeoffice.instruments import builtin_ids
+from homeoffice.web.i18n import LANGS, t
 from homeoffice.web.organisations.models import Organisation, Unit
 
 MIN_GROUP_FLOOR = 3
@@ -29,6 +31,11 @@ def new_token() -> str:
 
 def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _lang() -> str:
+    code = (get_language() or "nb")[:2]
+    return code if code in LANGS else "nb"
 
 
 def _instrument_choices() -> list[tuple[str, str]]:
@@ -55,6 +62,12 @@ class Wave(models.Model):
         default=5, help_text="Smallest group whose results are shown (never under 3)."
     )
     created_on = models.DateField(auto_now_add=True)
+    released_on = models.DateField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="The day staff released the group results (only after the wave closed); answers are frozen then.",
+    )
 
     class Meta:
         ordering = ["-opens_on", "name"]
@@ -70,6 +83,12 @@ class Wave(models.Model):
         today = today or timezone.localdate()
         return self.opens_on <= today <= self.closes_on
 
+    @property
+    def is_released(self) -> bool:
+        """Whether the group results have been released: from then on the wave's answers are frozen
+        (no withdrawal, no import, no change), so no two group reports of it can differ (issue 4)."""
+        return self.released_on is not None
+
     def clean(self) -> None:
         errors = {}
         langs = self.language_list
@@ -83,6 +102,14 @@ class Wave(models.Model):
             before = Wave.objects.filter(pk=self.pk).values_list("min_group_size", "opens_on").first()
             if before and before[1] <= timezone.localdate() and self.min_group_size < before[0]:
                 errors["min_group_size"] = "Once a wave has opened its minimum group size can only be raised."
+        if self.pk:
+            # A released wave is frozen: moving its dates could reopen it, and its group results were
+            # released with its minimum group size (issue 4).
+            frozen = Wave.objects.filter(pk=self.pk, released_on__isnull=False)
+            before = frozen.values("opens_on", "closes_on", "min_group_size").first()
+            for name, value in (before or {}).items():
+                if getattr(self, name) != value:
+                    errors[name] = t("surveys_release_locked_field", _lang())
         if errors:
             raise ValidationError(errors)
 
