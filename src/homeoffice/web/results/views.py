@@ -28,7 +28,8 @@ from homeoffice.web.responses.actions import AnswersReleased, do_withdraw
 from homeoffice.web.responses.models import Response
 from homeoffice.web.results import charts
 from homeoffice.web.results.pdf import render_pdf
-from homeoffice.web.results.report import LANGS, Report, build_report, date_text
+from homeoffice.web.results.report import LANGS, Report, build_report, date_text, number
+from homeoffice.web.surveys.models import Wave
 
 SESSION_KEY = "response_id"
 # The SVG charts come from matplotlib, which writes style attributes; they are images of their own,
@@ -108,8 +109,43 @@ def mine(request: HttpRequest, response: Response) -> HttpResponse:
         "report": report,
         "score_charts": score_charts,
         "released_text": _released_text(response, report.lang),
+        "trajectory": own_trajectory(response, report.lang),
     }
     return render(request, "results/mine.html", context)
+
+
+def own_trajectory(response: Response, lang: str) -> list[dict]:
+    """The person's own results in every wave of the organisation (confidential waves only, issue 4
+    point 3: "each person's own trajectory, shown only to that person"), oldest first; [] when there
+    is no earlier wave to compare with. Matched by the pseudonymous ``respondent_key``."""
+    if response.wave.mode != Wave.Mode.CONFIDENTIAL or not response.respondent_key:
+        return []
+    rows = (
+        Response.objects.filter(
+            respondent_key=response.respondent_key,
+            wave__organisation_id=response.wave.organisation_id,
+            wave__mode=Wave.Mode.CONFIDENTIAL,
+            submitted_on__isnull=False,
+        )
+        .select_related("wave")
+        .order_by("wave__closes_on", "wave__pk")
+    )
+    out = []
+    for r in rows:
+        c = (r.result or {}).get("classification", {})
+        situation = c.get("situation")
+        out.append(
+            {
+                "wave": r.wave.name,
+                "date": date_text(r.submitted_on, lang),
+                "situation": situation if situation is not None else "–",
+                "pwe": number(c.get("pwe_index")),
+                "productivity": number(c.get("productivity_index")),
+                "distance": number(c.get("distance_to_optimal")),
+                "current": r.pk == response.pk,
+            }
+        )
+    return out if len(out) > 1 else []
 
 
 def _released_text(response: Response, lang: str) -> str:
