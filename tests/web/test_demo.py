@@ -14,6 +14,7 @@ from django.core.management.base import SystemCheckError
 from django.test import override_settings
 
 from homeoffice.web import settings as web_settings
+from homeoffice.web.dashboards.models import WaveTable
 from homeoffice.web.organisations.models import Organisation, Unit
 from homeoffice.web.responses.models import Response
 from homeoffice.web.surveys.management.commands.seed_demo import last_quarter
@@ -54,8 +55,14 @@ def test_seed_demo_builds_the_demo_organisation_and_prints_what_to_open(monkeypa
     assert set(AnonymousLink.objects.filter(wave=open_wave).values_list("unit", flat=True)) == {
         u.pk for u in units.values()}
 
-    closed = Wave.objects.get(organisation=org, closes_on__lt=_today())
+    closed = Wave.objects.get(organisation=org, closes_on__lt=_today(), name__contains="forrige")
     assert (closed.opens_on, closed.closes_on) == last_quarter(_today())
+    earlier = Wave.objects.get(organisation=org, closes_on__lt=_today(), name__contains="før")
+    assert (earlier.opens_on, earlier.closes_on) == last_quarter(closed.opens_on)
+    # both closed waves are released, so their group results (and the comparison) exist
+    assert closed.is_released and earlier.is_released
+    assert WaveTable.objects.get(wave=closed).respondents == Response.objects.filter(wave=closed).count()
+    assert 0 < Response.objects.filter(wave=earlier).count() < Response.objects.filter(wave=closed).count()
     responses = Response.objects.filter(wave=closed)
     assert 140 <= responses.count() <= 160
     assert not responses.filter(submitted_on__isnull=True).exists()
@@ -73,6 +80,10 @@ def test_seed_demo_builds_the_demo_organisation_and_prints_what_to_open(monkeypa
     assert set(AnonymousLink.objects.filter(token__in=printed).values_list("unit", flat=True)) == {
         t.pk for t in teams}
     assert "resume code" in out
+    # one staff user per role, with the login address
+    assert f"{SITE}/accounts/login/" in out
+    for role in ("hr", "manager", "safety-rep", "occupational-health", "researcher", "org-admin"):
+        assert f"demo-{role}" in out and get_user_model().objects.filter(username=f"demo-{role}").exists()
 
 
 @pytest.mark.django_db

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "homeoffice.web.results",
     "homeoffice.web.accounts",
     "homeoffice.web.actions",
+    "homeoffice.web.dashboards",
 ]
 
 MIDDLEWARE = [

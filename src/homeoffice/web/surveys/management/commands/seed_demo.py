@@ -1,8 +1,10 @@
-"""``homeoffice-web seed_demo``: the demo organisation, a staff user, an open and a closed survey wave.
+"""``homeoffice-web seed_demo``: the demo organisation, staff users, an open wave and two released ones.
 
 Idempotent: running it again finds what it made before and adds nothing twice (the open wave's
-dates move so that it is open today). The closed wave gets ~150 generated, scored responses; the
-answers are synthetic (``homeoffice.samples.synthetic``) and describe no one.
+dates move so that it is open today). The two closed waves (last quarter and the one before, so
+that dashboards can compare) get ~150 generated, scored responses each and are released (group
+results exist only after release); the answers are synthetic (``homeoffice.samples.synthetic``)
+and describe no one. One user per staff role is created with a known demo password.
 """
 
 from __future__ import annotations
@@ -21,11 +23,13 @@ from django.utils import timezone
 
 from homeoffice.instruments import load_instrument
 from homeoffice.samples.synthetic import synthetic_answers
+from homeoffice.web.accounts.demo import demo_staff_report, seed_demo_staff
 from homeoffice.web.organisations.models import Organisation, Unit
 from homeoffice.web.responses.models import Response, new_resume_code, resume_hash
 from homeoffice.web.scoring import score_response
 from homeoffice.web.surveys.actions import do_create_links, link_url, units_with_paths
 from homeoffice.web.surveys.models import Wave
+from homeoffice.web.surveys.release import release_wave
 
 ORG_NAME, ORG_SLUG = "Demo AS", "demo"
 ADMIN_USER = "admin"
@@ -36,6 +40,9 @@ TREE = {
 }
 OPEN_WAVE = "Hjemmekontor – åpen runde"
 CLOSED_WAVE = "Hjemmekontor – forrige kvartal"
+EARLIER_WAVE = "Hjemmekontor – kvartalet før"
+# the earlier wave: a few people fewer per team (Kundesenter stays below the minimum)
+EARLIER_LESS = 3
 INSTRUMENT = "standard"
 MIN_GROUP = 5
 SEED = 2023
@@ -57,6 +64,8 @@ class Seeded:
     closed_wave: Wave
     responses_created: int
     teams: list[Unit]
+    earlier_wave: Wave | None = None
+    staff: list = None  # accounts.demo.DemoStaff
 
 
 class Command(BaseCommand):
@@ -97,8 +106,22 @@ def seed(today: dt.date) -> Seeded:
         )
         made = 0 if closed_wave.responses.exists() else _generate_responses(closed_wave, teams)
 
+        e_start, e_end = last_quarter(q_start)
+        earlier_wave, _ = Wave.objects.get_or_create(
+            organisation=org, name=EARLIER_WAVE,
+            defaults={"instrument_id": INSTRUMENT, "languages": "nb,en", "mode": Wave.Mode.ANONYMOUS,
+                      "min_group_size": MIN_GROUP, "opens_on": e_start, "closes_on": e_end},
+        )
+        if not earlier_wave.responses.exists():
+            fewer = {unit: max(size - EARLIER_LESS, 1) if size >= MIN_GROUP else size for unit, size in teams.items()}
+            made += _generate_responses(earlier_wave, fewer, seed=SEED - 1)
+        for wave in (earlier_wave, closed_wave):
+            if not wave.is_released:
+                release_wave(wave, today=today)
+
         password, from_env, user_created = _superuser()
-    return Seeded(password, from_env, user_created, open_wave, closed_wave, made, list(teams))
+        staff = seed_demo_staff(org)
+    return Seeded(password, from_env, user_created, open_wave, closed_wave, made, list(teams), earlier_wave, staff)
 
 
 def _unit(org: Organisation, parent: Unit | None, name: str) -> Unit:
@@ -122,12 +145,12 @@ def _superuser() -> tuple[str | None, bool, bool]:
     return None, False, False
 
 
-def _generate_responses(wave: Wave, teams: dict[Unit, int]) -> int:
+def _generate_responses(wave: Wave, teams: dict[Unit, int], *, seed: int = SEED) -> int:
     """Synthetic, scored, submitted responses spread over the teams, dated within the wave."""
     instrument = load_instrument(wave.instrument_id)
     total = sum(teams.values())
-    rows = synthetic_answers(instrument, total, seed=SEED).to_pylist()
-    rng = np.random.default_rng(SEED)
+    rows = synthetic_answers(instrument, total, seed=seed).to_pylist()
+    rng = np.random.default_rng(seed)
     days = (wave.closes_on - wave.opens_on).days
     units = [unit for unit, size in teams.items() for _ in range(size)]
     responses, started = [], []
@@ -183,7 +206,11 @@ def report(seeded: Seeded) -> str:
         f"{seeded.closed_wave.responses.filter(submitted_on__isnull=False).count()} submitted, generated responses.",
         *[f"({team} has {size}, below the minimum group size {MIN_GROUP}, so its results stay hidden.)"
           for sizes in TREE.values() for team, size in sizes.items() if size < MIN_GROUP],
+        f"Earlier wave \"{seeded.earlier_wave.name}\" ({seeded.earlier_wave.opens_on} to "
+        f"{seeded.earlier_wave.closes_on}): released too, so dashboards compare the two.",
         "Invitation e-mails sent from the admin are printed in this terminal (console e-mail backend).",
         "",
+        "Group results (dashboards, reports, exports, the action plan) are for staff:",
+        demo_staff_report(seeded.staff or [], base),
     ]
     return "\n".join(lines)
