@@ -29,6 +29,7 @@ PAGES = {
     "thesis-sample.md": "masteroppgave-eksempel.md",
     "cli.md": "kommandolinje.md",
     "measures.md": "tiltak.md",
+    "anonymity.md": "anonymitet.md",
 }
 PAIRS = list(PAGES.items())
 
