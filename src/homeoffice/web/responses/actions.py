@@ -15,7 +15,6 @@ import datetime as dt
 import hashlib
 import hmac
 import uuid
-from collections.abc import Mapping
 
 from django.conf import settings
 from django.db import transaction
@@ -76,21 +75,9 @@ def do_consent(response_id: uuid.UUID | str, *, lang: str) -> Response:
     return response
 
 
-def do_save_page(
-    response_id: uuid.UUID | str,
-    *,
-    closed: Mapping[str, int | None],
-    opened: Mapping[str, str],
-    next_page: int,
-    lang: str,
-) -> bool:
-    """Store one page of answers and where to continue, in one transaction. Returns False, having
-    changed nothing, when the response was already submitted.
-
-    ``closed`` maps item ids to a code, or None to clear an answer; ``opened`` maps open-question
-    ids to text ("" clears it).
-    """
-    return store.save_page(response_id, closed=closed, opened=opened, next_page=next_page, lang=lang)
+do_save_page = store.save_page
+"""Store one page of answers and where to continue (see :func:`store.save_page`): False, having
+changed nothing, when the response was already submitted or is gone."""
 
 
 def do_submit(response_id: uuid.UUID | str) -> Response:
