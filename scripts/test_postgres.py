@@ -1,8 +1,8 @@
 """Run the web tests a second time against the PostgreSQL server on localhost.
 
-    PG_TEST_URL   the server to use (default postgres://root@127.0.0.1:5432/postgres); Django
-                  creates and drops its own test database there.
-    CI=true       an unreachable server fails the run; elsewhere it is skipped with a notice.
+PG_TEST_URL   the server to use (default postgres://root@127.0.0.1:5432/postgres); Django
+              creates and drops its own test database there.
+CI=true       an unreachable server fails the run; elsewhere it is skipped with a notice.
 """
 
 from __future__ import annotations

@@ -129,9 +129,7 @@ def test_caption_names_policy_cuts_and_that_the_index_is_not_validated():
 
 def test_thesis_case_draws_each_informant_with_its_id_and_situation(thesis):
     ax = dynamic_model_chart(thesis, lang="en").axes[0]
-    points = {
-        c.get_gid(): c.get_offsets() for c in ax.collections if (c.get_gid() or "").startswith("points_")
-    }
+    points = {c.get_gid(): c.get_offsets() for c in ax.collections if (c.get_gid() or "").startswith("points_")}
     assert {gid: len(xy) for gid, xy in points.items()} == {"points_1": 1, "points_3": 4, "points_4": 3}
     assert sorted(t.get_text() for t in ax.texts if t.get_gid() == "point_label") == list("12345678")
     # Informant 4 (poor facilities, imposed home office) sits at PWE 50, productivity 37.5.
@@ -142,9 +140,7 @@ def test_thesis_case_draws_each_informant_with_its_id_and_situation(thesis):
 def test_ids_are_left_out_above_thirty_people():
     ax = dynamic_model_chart(_group(31, seed=2), group=False).axes[0]
     assert not [t for t in ax.texts if t.get_gid() == "point_label"]
-    assert (
-        sum(len(c.get_offsets()) for c in ax.collections if (c.get_gid() or "").startswith("points_")) == 31
-    )
+    assert sum(len(c.get_offsets()) for c in ax.collections if (c.get_gid() or "").startswith("points_")) == 31
 
 
 def test_people_with_the_same_values_share_one_larger_marker(thesis):

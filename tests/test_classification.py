@@ -35,8 +35,14 @@ INS = build_instrument(
 
 
 def scores(rows: list[dict]) -> pd.DataFrame:
-    base = {"demands": 50.0, "control": 50.0, "support": 50.0, "insecurity": 50.0, "negative": 0.0,
-            "productivity": 50.0}
+    base = {
+        "demands": 50.0,
+        "control": 50.0,
+        "support": 50.0,
+        "insecurity": 50.0,
+        "negative": 0.0,
+        "productivity": 50.0,
+    }
     return pd.DataFrame([{**base, **r} for r in rows], index=[str(i + 1) for i in range(len(rows))])
 
 
@@ -92,9 +98,17 @@ def test_sample_median_support_tie_is_not_low_for_iso_strain():
 
 
 def test_iso_strain_is_high_strain_with_low_support():
-    out = classify(scores([{"demands": 80, "control": 20, "support": 20},
-                           {"demands": 80, "control": 20, "support": 80},
-                           {"demands": 20, "control": 20, "support": 20}]), INS, fixed_policy())
+    out = classify(
+        scores(
+            [
+                {"demands": 80, "control": 20, "support": 20},
+                {"demands": 80, "control": 20, "support": 80},
+                {"demands": 20, "control": 20, "support": 20},
+            ]
+        ),
+        INS,
+        fixed_policy(),
+    )
     assert list(out["iso_strain"]) == [True, False, False]
 
 
@@ -122,9 +136,7 @@ def test_frequent_negative_acts_block_high_pwe_level():
     assert out["negative_acts_frequent"].isna().iloc[2]
 
 
-@pytest.mark.parametrize(
-    ("pwe", "prod", "situation"), [(20, 20, 1), (80, 20, 2), (20, 80, 3), (80, 80, 4)]
-)
+@pytest.mark.parametrize(("pwe", "prod", "situation"), [(20, 20, 1), (80, 20, 2), (20, 80, 3), (80, 80, 4)])
 def test_dynamic_model_situations(pwe, prod, situation):
     row = {"control": pwe, "support": pwe, "insecurity": 100 - pwe, "productivity": prod, "demands": 20}
     out = classify(scores([row]), INS, fixed_policy())
@@ -133,8 +145,9 @@ def test_dynamic_model_situations(pwe, prod, situation):
 
 def test_distance_to_optimal_corner():
     row = {"control": 100, "support": 100, "insecurity": 0, "productivity": 100}
-    out = classify(scores([row, {"control": 0, "support": 0, "insecurity": 100, "productivity": 0}]), INS,
-                   fixed_policy())
+    out = classify(
+        scores([row, {"control": 0, "support": 0, "insecurity": 100, "productivity": 0}]), INS, fixed_policy()
+    )
     assert out["distance_to_optimal"].tolist() == [0.0, 100.0]
 
 
@@ -178,8 +191,10 @@ def test_custom_policy_classifies_against_its_cuts():
 
 def test_reference_policy_reads_norm_table_with_source(tmp_path):
     path = tmp_path / "norms.yaml"
-    path.write_text("source: Test norm sample 2024\ncuts: {demands: 55, control: 60, support: 65, pwe: 62, "
-                    "productivity: 75}\n", encoding="utf-8")
+    path.write_text(
+        "source: Test norm sample 2024\ncuts: {demands: 55, control: 60, support: 65, pwe: 62, productivity: 75}\n",
+        encoding="utf-8",
+    )
     pol = reference_policy(path)
     assert pol.name == "reference" and pol.source == "Test norm sample 2024" and pol.cuts["productivity"] == 75
     out = classify(scores([{"productivity": 74, "control": 90, "support": 90, "insecurity": 0}]), INS, pol)

@@ -86,8 +86,10 @@ def test_score_missing_input_is_exit_2(tmp_path):
 
 def test_score_bad_value_names_row_and_column(tmp_path):
     path = tmp_path / "bad.csv"
-    path.write_text("informant,familiarity,positivity,negative_experiences,influence,positive_influence,"
-                    "increased_demands,increased_control,increased_support\n1,5,4,1,4,5,1,4,2\n2,5,4,1,9,5,1,4,2\n")
+    path.write_text(
+        "informant,familiarity,positivity,negative_experiences,influence,positive_influence,"
+        "increased_demands,increased_control,increased_support\n1,5,4,1,4,5,1,4,2\n2,5,4,1,9,5,1,4,2\n"
+    )
     result = run("score", str(path), "-i", "thesis-2023", "--out", str(tmp_path / "o.csv"))
     assert result.exit_code == 2
     assert "rad 3, kolonne 'influence'" in result.output
@@ -107,18 +109,39 @@ def test_score_missing_file_is_reported_in_the_chosen_language(tmp_path):
 
 def test_custom_and_reference_cut_policies(t42, tmp_path):
     out = tmp_path / "o.json"
-    result = run("score", str(t42), "-i", "thesis-2023", "--cut-policy", "custom",
-                 "--cuts", "demands=50,control=50,support=50,pwe=60,productivity=80", "--out", str(out))
+    result = run(
+        "score",
+        str(t42),
+        "-i",
+        "thesis-2023",
+        "--cut-policy",
+        "custom",
+        "--cuts",
+        "demands=50,control=50,support=50,pwe=60,productivity=80",
+        "--out",
+        str(out),
+    )
     assert result.exit_code == 0, result.output
     records = json.loads(out.read_text())
     assert records[0]["cut_pwe"] == 60 and records[0]["cut_policy"] == "custom"
     # informant 7: PWE 87.5 but productivity 87.5 > 80 -> still 4; informant 1 productivity 87.5, PWE 50 -> 3
     assert [r["situation"] for r in records][:2] == [3, 3]
     norms = tmp_path / "norms.yaml"
-    norms.write_text("source: Illustrative norm table\ncuts: {demands: 50, control: 50, support: 50, pwe: 40, "
-                     "productivity: 40}\n")
-    result = run("score", str(t42), "-i", "thesis-2023", "--cut-policy", "reference", "--norm-table", str(norms),
-                 "--out", str(out))
+    norms.write_text(
+        "source: Illustrative norm table\ncuts: {demands: 50, control: 50, support: 50, pwe: 40, productivity: 40}\n"
+    )
+    result = run(
+        "score",
+        str(t42),
+        "-i",
+        "thesis-2023",
+        "--cut-policy",
+        "reference",
+        "--norm-table",
+        str(norms),
+        "--out",
+        str(out),
+    )
     assert result.exit_code == 0, result.output
     records = json.loads(out.read_text())
     assert records[0]["cut_source"] == "Illustrative norm table"
@@ -198,9 +221,15 @@ def test_demo_writes_the_result_folder(tmp_path):
     out = tmp_path / "demo"
     result = run("demo", "--out", str(out), "--lang", "en")
     assert result.exit_code == 0, result.output
-    for name in ("thesis-2023/scores.csv", "thesis-2023/descriptives.csv", "thesis-2023/measures.json",
-                 "thesis-2023/dynamic-model.png", "thesis-2023/dynamic-model.pdf",
-                 "standard-synthetic/scores.parquet", "standard-synthetic/dynamic-model.png"):
+    for name in (
+        "thesis-2023/scores.csv",
+        "thesis-2023/descriptives.csv",
+        "thesis-2023/measures.json",
+        "thesis-2023/dynamic-model.png",
+        "thesis-2023/dynamic-model.pdf",
+        "standard-synthetic/scores.parquet",
+        "standard-synthetic/dynamic-model.png",
+    ):
         assert (out / name).stat().st_size > 0, name
     assert str(out) in result.output.replace("\n", "")
     scores = pd.read_csv(out / "thesis-2023/scores.csv")

@@ -48,7 +48,7 @@ def raised_codes() -> dict[str, str]:
             continue
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.FunctionDef):  # def _fail(..., code: str = "invalid_instrument")
-                args = node.args.args[len(node.args.args) - len(node.args.defaults):]
+                args = node.args.args[len(node.args.args) - len(node.args.defaults) :]
                 for arg, default in zip(args, node.args.defaults, strict=True):
                     if arg.arg == "code":
                         found.update(dict.fromkeys(_constants(default), f"{path.relative_to(SRC)}:{node.lineno}"))
@@ -116,9 +116,13 @@ def test_describe_keeps_english_and_gives_bokmal_with_the_location():
         params={"id": "17", "first": 3, "second": 9},
         where=Where(file="svar.csv", row=9, column="id", item="x1", key="k"),
     )
-    assert err.describe() == str(err) == (
-        "file svar.csv, row 9, column 'id', item x1, at k: "
-        "the respondent id '17' appears in rows 3 and 9; ids must be unique"
+    assert (
+        err.describe()
+        == str(err)
+        == (
+            "file svar.csv, row 9, column 'id', item x1, at k: "
+            "the respondent id '17' appears in rows 3 and 9; ids must be unique"
+        )
     )
     assert err.describe("nb") == (
         "fil svar.csv, rad 9, kolonne 'id', spørsmål x1, ved k: "

@@ -53,10 +53,14 @@ def test_not_applicable_is_missing_not_zero(make_instrument):
 @pytest.mark.parametrize(
     ("k", "answered", "scored"),
     [
-        (2, 1, True), (2, 0, False),
-        (3, 2, True), (3, 1, False),
-        (4, 2, True), (4, 1, False),
-        (5, 3, True), (5, 2, False),
+        (2, 1, True),
+        (2, 0, False),
+        (3, 2, True),
+        (3, 1, False),
+        (4, 2, True),
+        (4, 1, False),
+        (5, 3, True),
+        (5, 2, False),
     ],
 )
 def test_half_rule_at_each_boundary(make_instrument, k, answered, scored):
@@ -136,8 +140,11 @@ def test_vectorised_scoring_agrees_with_reference(codes):
 def test_vectorised_scoring_agrees_with_reference_on_thesis_instrument(data):
     ins = load_instrument("thesis-2023")
     n = data.draw(st.integers(1, 20))
-    codes = data.draw(arrays(np.float64, (n, len(ins.scored_items)),
-                             elements=st.one_of(st.integers(1, 5).map(float), st.just(math.nan))))
+    codes = data.draw(
+        arrays(
+            np.float64, (n, len(ins.scored_items)), elements=st.one_of(st.integers(1, 5).map(float), st.just(math.nan))
+        )
+    )
     fast = score_scales(codes, ins)
     slow = _reference_scores(codes, ins)
     for sid, values in slow.items():

@@ -66,8 +66,17 @@ def test_score_places_informants_in_the_thesis_situations(table_4_2, tmp_path):
     assert {k for k, v in situation.items() if v == 4} == {"5", "7", "8"}
     assert set(scores["cut_pwe"]) == {50.0} and set(scores["cut_policy"]) == {"fixed"}
     assert set(scores["instrument_id"]) == {"thesis-2023"}
-    for column in ("job_situation", "iso_strain", "pwe_index", "pwe_level", "productivity_index",
-                   "productivity_level", "distance_to_optimal", "increased_control", "homeoffice_version"):
+    for column in (
+        "job_situation",
+        "iso_strain",
+        "pwe_index",
+        "pwe_level",
+        "productivity_index",
+        "productivity_level",
+        "distance_to_optimal",
+        "increased_control",
+        "homeoffice_version",
+    ):
         assert column in scores.columns
 
 

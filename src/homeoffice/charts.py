@@ -76,12 +76,9 @@ TEXT: dict[str, dict[str, str]] = {
         ),
         "cap_source": "Kilde for grensene: %(source)s.",
         "cap_pwe": (
-            "PWE-indeksen er produktets egen operasjonalisering av masteroppgaven (2023), "
-            "ikke en validert skala."
+            "PWE-indeksen er produktets egen operasjonalisering av masteroppgaven (2023), ikke en validert skala."
         ),
-        "cap_model": (
-            "Etter figur 5.1 i masteroppgaven: pilene viser veien mot den optimale situasjonen (kap. 5.4)."
-        ),
+        "cap_model": ("Etter figur 5.1 i masteroppgaven: pilene viser veien mot den optimale situasjonen (kap. 5.4)."),
         "cap_points": "Farge og form viser situasjonen i resultattabellen.",
         "cap_merged": "Større punkt: flere personer med nøyaktig samme verdier.",
         "cap_offside_one": (
@@ -96,9 +93,7 @@ TEXT: dict[str, dict[str, str]] = {
             "Punkter med samme verdier men ulik situasjon er hvert flyttet %(r)s poeng til siden "
             "for å synes; verdiene er ikke endret."
         ),
-        "cap_shares": (
-            "Prosent: andel personer i hver situasjon (n = %(n)s), avrundet slik at summen blir 100."
-        ),
+        "cap_shares": ("Prosent: andel personer i hver situasjon (n = %(n)s), avrundet slik at summen blir 100."),
         "cap_n": "n = %(n)s.",
         "cap_missing_one": "%(n)s rad er utelatt fordi en indeks eller situasjonen mangler.",
         "cap_missing_other": "%(n)s rader er utelatt fordi en indeks eller situasjonen mangler.",
@@ -130,8 +125,7 @@ TEXT: dict[str, dict[str, str]] = {
         ),
         "cap_source": "Source of the cuts: %(source)s.",
         "cap_pwe": (
-            "The PWE index is this product's own operationalisation of the thesis (2023), "
-            "not a validated scale."
+            "The PWE index is this product's own operationalisation of the thesis (2023), not a validated scale."
         ),
         "cap_model": (
             "After figure 5.1 of the thesis: the arrows show the way toward the optimal situation (ch. 5.4)."
@@ -307,8 +301,7 @@ def _prepare(results: pd.DataFrame, lang: str) -> _Table:
         row = int(np.argmax(outside))
         raise HomeofficeError(
             "index_out_of_range",
-            "respondent %(respondent)s: the PWE and productivity indexes must be from 0 to 100; "
-            "found %(x)s and %(y)s",
+            "respondent %(respondent)s: the PWE and productivity indexes must be from 0 to 100; found %(x)s and %(y)s",
             params={"x": x[row], "y": y[row], "respondent": results.index[row]},
         )
     return _Table(
@@ -370,14 +363,31 @@ def _new_figure(width: float, height: float) -> Figure:
 
 
 def _title_and_caption(
-    fig: Figure, width: float, height: float, title: str, caption: str, *, top: float, size: float,
+    fig: Figure,
+    width: float,
+    height: float,
+    title: str,
+    caption: str,
+    *,
+    top: float,
+    size: float,
     linespacing: float | None = None,
 ) -> None:
     """The title centred ``top`` inches below the top edge, the caption at the bottom left."""
-    fig.text(0.5, 1 - top / height, title, ha="center", va="top", fontsize=size, weight="bold",
-             linespacing=linespacing, gid="title")
-    fig.text(0.3 / width, 0.2 / height, caption, ha="left", va="bottom", fontsize=_CAPTION_FS,
-             linespacing=1.4, gid="caption")
+    fig.text(
+        0.5,
+        1 - top / height,
+        title,
+        ha="center",
+        va="top",
+        fontsize=size,
+        weight="bold",
+        linespacing=linespacing,
+        gid="title",
+    )
+    fig.text(
+        0.3 / width, 0.2 / height, caption, ha="left", va="bottom", fontsize=_CAPTION_FS, linespacing=1.4, gid="caption"
+    )
 
 
 def dynamic_model_chart(
@@ -493,9 +503,7 @@ def _draw_model(table: _Table, *, lang: str, title: str | None, group: bool) -> 
     ax.set_position((left / width, bottom / height, _AX_W / width, ax_h / height))
     if cax is not None:
         data_bottom = bottom + (_DATA[0] - lay.ylim[0]) / y_units_per_in
-        cax.set_position(
-            ((left + _AX_W + 0.35) / width, data_bottom / height, 0.22 / width, _DATA_H / height)
-        )
+        cax.set_position(((left + _AX_W + 0.35) / width, data_bottom / height, 0.22 / width, _DATA_H / height))
     _title_and_caption(fig, width, height, title_text, caption, top=0.3, size=14.5, linespacing=1.25)
     ax.set_xlabel(_t(lang, "x_label"))
     ax.set_ylabel(_t(lang, "y_label"))
@@ -621,9 +629,7 @@ def _draw_points(ax, table: _Table, lang: str) -> list[str]:
     sentences = [_t(lang, "cap_points")]
     frame = pd.DataFrame({"x": table.x, "y": table.y, "s": table.situation, "label": table.labels})
     merged = (
-        frame.groupby(["x", "y", "s"], sort=True)
-        .agg(count=("label", "size"), label=("label", ", ".join))
-        .reset_index()
+        frame.groupby(["x", "y", "s"], sort=True).agg(count=("label", "size"), label=("label", ", ".join)).reset_index()
     )
     # Markers at the same spot with different situations: spread them on a small circle.
     px, py = merged["x"].to_numpy(dtype=float, copy=True), merged["y"].to_numpy(dtype=float, copy=True)
@@ -753,9 +759,7 @@ def situation_distribution_chart(results: pd.DataFrame, *, lang: str = "nb") -> 
         below, title_h = 1.0, 0.75
         height = title_h + ax_h + below + caption_h
         fig = _new_figure(width, height)
-        ax = fig.add_axes(
-            (left / width, (caption_h + below) / height, (width - left - 0.3) / width, ax_h / height)
-        )
+        ax = fig.add_axes((left / width, (caption_h + below) / height, (width - left - 0.3) / width, ax_h / height))
         shares = _shares(table.situation)
         bars = ax.bar(
             SITUATIONS,
@@ -779,9 +783,7 @@ def situation_distribution_chart(results: pd.DataFrame, *, lang: str = "nb") -> 
                 gid=f"share_{s}",
             )
         ax.set_xticks(SITUATIONS)
-        ax.set_xticklabels(
-            [f"{s}\n" + textwrap.fill(_t(lang, f"name_{s}"), 20) for s in SITUATIONS], fontsize=10.5
-        )
+        ax.set_xticklabels([f"{s}\n" + textwrap.fill(_t(lang, f"name_{s}"), 20) for s in SITUATIONS], fontsize=10.5)
         ax.set_ylim(0, max(100 if not table.x.size else max(shares.values()) * 1.2, 10))
         ax.set_ylabel(_t(lang, "share_label"))
         for side in ("top", "right"):

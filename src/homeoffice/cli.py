@@ -57,6 +57,7 @@ def _root(
 ) -> None:
     """Psychosocial work environment and productivity in home office (homeoffice)."""
 
+
 out_console = Console()
 err_console = Console(stderr=True)
 
@@ -115,7 +116,8 @@ def _policy(name: str, cut: float | None, cuts: str | None, norm_table: Path | N
             parsed[key.strip()] = float(value)
         except ValueError:
             raise PolicyError(
-                "bad_cut", "--cuts takes axis=value pairs separated by commas; cannot read '%(part)s'",
+                "bad_cut",
+                "--cuts takes axis=value pairs separated by commas; cannot read '%(part)s'",
                 params={"part": part},
             ) from None
     return custom_policy(parsed, default=cut)
@@ -125,9 +127,11 @@ def _progress_for(path: Path):
     """A rich progress display for big inputs; a no-op callback otherwise."""
     big = path.exists() and path.stat().st_size >= PROGRESS_MIN_BYTES and err_console.is_terminal
     if not big:
+
         @contextmanager
         def quiet():
             yield None
+
         return quiet()
 
     @contextmanager
@@ -137,6 +141,7 @@ def _progress_for(path: Path):
         ) as prog:
             task = prog.add_task("Reading", total=None)
             yield lambda message: prog.update(task, description=message)
+
     return shown()
 
 
@@ -330,8 +335,15 @@ def score(
     with _user_errors(lang):
         _check_lang(lang)
         _, _, result = _scored(
-            input_path, instrument, sheet=sheet, mapping=mapping, id_column=id_column,
-            cut_policy=cut_policy, cut=cut, cuts=cuts, norm_table=norm_table,
+            input_path,
+            instrument,
+            sheet=sheet,
+            mapping=mapping,
+            id_column=id_column,
+            cut_policy=cut_policy,
+            cut=cut,
+            cuts=cuts,
+            norm_table=norm_table,
         )
         write_table(result, out)
         counts = result["situation"].value_counts().sort_index()
@@ -369,23 +381,28 @@ def describe(
         _check_lang(lang)
         ins = load_instrument(instrument)
         answers = _load(input_path, ins, sheet, mapping, id_column)
-        raw = raw_scale_values(
-            answers.codes, ins, index=answers.respondent_id, scale_values=answers.scale_values
-        )
+        raw = raw_scale_values(answers.codes, ins, index=answers.respondent_id, scale_values=answers.scale_values)
         table = describe_thesis_style(raw, ins, lang=lang)
         if json_out:
-            records = [
-                {k: _json_ready(v) for k, v in row.items()} for row in table.to_dict(orient="records")
-            ]
+            records = [{k: _json_ready(v) for k, v in row.items()} for row in table.to_dict(orient="records")]
             print(json.dumps(records, ensure_ascii=False, indent=2))
             return
         nb = lang == "nb"
-        t = Table("skala" if nb else "scale", "n", "snitt" if nb else "mean", "SD",
-                  "vanligst" if nb else "most common", "avvik" if nb else "deviations")
+        t = Table(
+            "skala" if nb else "scale",
+            "n",
+            "snitt" if nb else "mean",
+            "SD",
+            "vanligst" if nb else "most common",
+            "avvik" if nb else "deviations",
+        )
         sep = "; " if nb else ", "  # decimal commas in nb: lists take semicolons
         for row in table.itertuples():
             t.add_row(
-                row.name, str(row.n), _fmt(row.mean, lang), _fmt(row.sd, lang),
+                row.name,
+                str(row.n),
+                _fmt(row.mean, lang),
+                _fmt(row.sd, lang),
                 sep.join(_fmt(v, lang, 2, trim=True) for v in row.most_common),
                 sep.join(_fmt(v, lang, 2, trim=True) for v in row.deviations),
             )
@@ -459,16 +476,27 @@ def recommend(
     with _user_errors(lang):
         _check_lang(lang)
         ins, _, result = _scored(
-            input_path, instrument, sheet=sheet, mapping=mapping, id_column=id_column,
-            cut_policy=cut_policy, cut=cut, cuts=cuts, norm_table=norm_table,
+            input_path,
+            instrument,
+            sheet=sheet,
+            mapping=mapping,
+            id_column=id_column,
+            cut_policy=cut_policy,
+            cut=cut,
+            cuts=cuts,
+            norm_table=norm_table,
         )
         if respondent is not None:
             if respondent not in result.index:
                 raise PolicyError(
                     "unknown_respondent",
                     "no respondent '%(id)s' in %(file)s (%(n)s respondents; ids such as %(some)s)",
-                    params={"id": respondent, "file": input_path.name, "n": len(result),
-                            "some": ", ".join(map(str, result.index[:3]))},
+                    params={
+                        "id": respondent,
+                        "file": input_path.name,
+                        "n": len(result),
+                        "some": ", ".join(map(str, result.index[:3])),
+                    },
                 )
             row = result.loc[respondent]
             recs = recommend_for_respondent(row, ins, lang=lang)
@@ -520,8 +548,10 @@ def chart(
     lang: LangOpt = "nb",
     group: Annotated[
         bool | None,
-        typer.Option("--group/--individual", help="Group view (shares and density) or one point per respondent; "
-                     "default: group above 200 respondents."),
+        typer.Option(
+            "--group/--individual",
+            help="Group view (shares and density) or one point per respondent; default: group above 200 respondents.",
+        ),
     ] = None,
     title: Annotated[str | None, typer.Option(help="Chart title (default: the model's name).")] = None,
     cut_policy: PolicyOpt = "auto",
@@ -538,8 +568,15 @@ def chart(
     with _user_errors(lang):
         _check_lang(lang)
         _, _, result = _scored(
-            input_path, instrument, sheet=sheet, mapping=mapping, id_column=id_column,
-            cut_policy=cut_policy, cut=cut, cuts=cuts, norm_table=norm_table,
+            input_path,
+            instrument,
+            sheet=sheet,
+            mapping=mapping,
+            id_column=id_column,
+            cut_policy=cut_policy,
+            cut=cut,
+            cuts=cuts,
+            norm_table=norm_table,
         )
         fig = dynamic_model_chart(result, lang=lang, title=title, group=group)
         save_chart(fig, out)
@@ -748,23 +785,37 @@ def demo(
         nb = lang == "nb"
         out_console.rule("homeoffice demo")
         out_console.print(
-            "Masteroppgavens tabell 4.2 (thesis-2023, fast grense 50):" if nb
-             else "The thesis's table 4.2 (thesis-2023, fixed cut 50):"
+            "Masteroppgavens tabell 4.2 (thesis-2023, fast grense 50):"
+            if nb
+            else "The thesis's table 4.2 (thesis-2023, fixed cut 50):"
         )
-        t = Table("informant", "PWE", "prod.", "jobbsituasjon" if nb else "job situation",
-                  "situasjon" if nb else "situation")
+        t = Table(
+            "informant", "PWE", "prod.", "jobbsituasjon" if nb else "job situation", "situasjon" if nb else "situation"
+        )
         for rid, row in result.iterrows():
-            t.add_row(str(rid), f"{row['pwe_index']:.1f}", f"{row['productivity_index']:.1f}",
-                      JOB_SITUATION_NAMES[lang].get(row["job_situation"], "-"), str(row["situation"]))
+            t.add_row(
+                str(rid),
+                f"{row['pwe_index']:.1f}",
+                f"{row['productivity_index']:.1f}",
+                JOB_SITUATION_NAMES[lang].get(row["job_situation"], "-"),
+                str(row["situation"]),
+            )
         out_console.print(t)
         shares = std_result["situation"].value_counts(normalize=True).sort_index()
         out_console.print(
-            (f"Syntetisk gruppe, standard-instrumentet (n = {len(std_result)}, medianen som grense): " if nb
-             else f"Synthetic group, standard instrument (n = {len(std_result)}, sample median cuts): ")
+            (
+                f"Syntetisk gruppe, standard-instrumentet (n = {len(std_result)}, medianen som grense): "
+                if nb
+                else f"Synthetic group, standard instrument (n = {len(std_result)}, sample median cuts): "
+            )
             + ", ".join(f"{int(k)}: {100 * v:.0f} %" for k, v in shares.items())
         )
-        out_console.print(("Skrev " if nb else "Wrote ") + f"{len(written)} " + ("filer til " if nb else "files to ")
-                          + f"[bold]{out.resolve()}[/]:")
+        out_console.print(
+            ("Skrev " if nb else "Wrote ")
+            + f"{len(written)} "
+            + ("filer til " if nb else "files to ")
+            + f"[bold]{out.resolve()}[/]:"
+        )
         for path in written:
             out_console.print(f"  {path}", highlight=False)
 

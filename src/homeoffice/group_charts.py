@@ -12,6 +12,7 @@ The look (fonts, Okabe-Ito colours safe for colour-blind readers, caption, title
 number format are those of :mod:`homeoffice.charts`, whose helpers are reused; the texts are in
 :data:`TEXT` (nb and en), next to :data:`homeoffice.charts.TEXT` which supplies the situation
 names and the cut policy wording. Colour is never the only cue: each reading also has a marker shape.
+:func:`chart_png` calls any of them and also returns the chart as PNG bytes (for PDF reports).
 The input are the results of :mod:`homeoffice.analysis.groups`; the caller has applied the
 anonymity rules to them (no group below the minimum reaches a chart).
 """
@@ -22,6 +23,7 @@ import io
 import math
 import textwrap
 from collections.abc import Callable, Mapping, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
@@ -32,7 +34,7 @@ from matplotlib.collections import LineCollection
 from matplotlib.colors import LinearSegmentedColormap, TwoSlopeNorm, to_hex
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
-from matplotlib.patches import Patch
+from matplotlib.patches import Patch, Rectangle
 from matplotlib.ticker import FuncFormatter
 
 from homeoffice import charts
@@ -290,6 +292,7 @@ class _Overlay:
         self.fig = fig
         self.gid = gid
         self.items: list[str] = []
+        self.shapes: list[tuple] = []  # the same texts and rectangles, for drawing them as artists (PNG)
 
     def data(self, ax, x: float, y: float) -> tuple[float, float]:
         """Data coordinates of ``ax`` in inches from the bottom left of the figure."""
@@ -298,6 +301,7 @@ class _Overlay:
 
     def text(self, x: float, y: float, text: str, *, size: float, anchor: str = "start", fill: str = INK) -> None:
         """``text`` centred vertically on (x, y) inches; ``anchor`` start, middle or end."""
+        self.shapes.append(("text", x, y, text, size, anchor, fill))
         height = self.fig.get_figheight()
         baseline = (height - y) * 72 + 0.35 * size  # half the cap height of DejaVu Sans below the centre
         self.items.append(
@@ -307,6 +311,7 @@ class _Overlay:
 
     def rect(self, x: float, y: float, width: float, height: float, fill: str) -> None:
         """A filled rectangle with its bottom left corner at (x, y) inches."""
+        self.shapes.append(("rect", x, y, width, height, fill))
         top = (self.fig.get_figheight() - y - height) * 72
         self.items.append(
             f'<rect x="{x * 72:.2f}" y="{top:.2f}" width="{width * 72:.2f}" height="{height * 72:.2f}" '
@@ -316,9 +321,32 @@ class _Overlay:
     def svg(self) -> str:
         return f'<g id="{self.gid}">\n' + "\n".join(self.items) + "\n</g>\n" if self.items else ""
 
+    def draw(self) -> None:
+        """Add the overlay to the figure as matplotlib artists (slower than SVG text; used for PNG)."""
+        w, h = self.fig.get_figwidth(), self.fig.get_figheight()
+        align = {"start": "left", "middle": "center", "end": "right"}
+        for shape in self.shapes:
+            if shape[0] == "text":
+                _, x, y, text, size, anchor, fill = shape
+                self.fig.text(x / w, y / h, text, fontsize=size, ha=align[anchor], va="center", color=fill)
+            else:
+                _, x, y, width, height, fill = shape
+                self.fig.add_artist(
+                    Rectangle(
+                        (x / w, y / h), width / w, height / h, transform=self.fig.transFigure,
+                        facecolor=fill, edgecolor="white", linewidth=0.8,
+                    )
+                )  # fmt: skip
+
+
+_capture: ContextVar[list | None] = ContextVar("homeoffice_group_chart_capture", default=None)
+
 
 def _svg(fig: Figure, description: str, *overlays: _Overlay) -> str:
     """The figure as SVG text (no date, stable ids) with a ``<title>`` for screen readers and the overlays."""
+    captured = _capture.get()
+    if captured is not None:
+        captured.append((fig, overlays))
     buffer = io.BytesIO()
     with mpl.rc_context(charts._STYLE):
         fig.savefig(buffer, format="svg", metadata={"Date": None})
@@ -868,3 +896,30 @@ def situation_chart(results: pd.DataFrame, *, lang: str = "nb", kind: str = "mod
         )
         rows[lg] = (header, *body)
     return GroupChart(svg=_svg(fig, description[lang]), lang=lang, description=description, rows=rows)
+
+
+# --- PNG for PDF reports --------------------------------------------------------------------------
+
+
+def chart_png(draw: Callable[[], GroupChart], *, dpi: int = 150) -> tuple[GroupChart, bytes]:
+    """Call a chart function of this module (``draw``, e.g. ``lambda: dimension_means_chart(s)``) and
+    also render the same figure as PNG bytes, overlays included, for a PDF report.
+
+    The figure is caught where the SVG is written (a context variable, so concurrent requests do not
+    mix); the PNG has no creation date. Raises the chart function's own errors.
+    """
+    token = _capture.set([])
+    try:
+        chart = draw()
+        captured = _capture.get() or []
+    finally:
+        _capture.reset(token)
+    if not captured:
+        raise HomeofficeError("no_chart", "the function drew no chart of homeoffice.group_charts")
+    fig, overlays = captured[-1]
+    buffer = io.BytesIO()
+    with mpl.rc_context(charts._STYLE):
+        for overlay in overlays:
+            overlay.draw()
+        fig.savefig(buffer, format="png", dpi=dpi, metadata={"Software": None})
+    return chart, buffer.getvalue()

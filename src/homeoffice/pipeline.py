@@ -100,9 +100,7 @@ def codes_row(answers: Mapping[str, object], instrument: Instrument) -> np.ndarr
     return codes
 
 
-def codes_matrix(
-    answers: Sequence[Mapping[str, object]], instrument: Instrument
-) -> tuple[np.ndarray, pd.DataFrame]:
+def codes_matrix(answers: Sequence[Mapping[str, object]], instrument: Instrument) -> tuple[np.ndarray, pd.DataFrame]:
     """Many respondents' answers (item id -> code dicts, as the web survey stores them) as
     ``score_table`` input: the (n, k) codes of ``instrument.scored_items`` (NaN where unanswered
     or not applicable) and the context answers (NaN where unanswered)."""

@@ -60,8 +60,9 @@ def browser():
 @pytest.fixture
 def phone(browser):
     """A 360 x 740 phone-sized page with touch, JavaScript on."""
-    context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True,
-                                  bypass_csp=True, accept_downloads=True)
+    context = browser.new_context(
+        viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True, bypass_csp=True, accept_downloads=True
+    )
     page = context.new_page()
     yield page
     context.close()
@@ -82,5 +83,6 @@ def axe_violations(page) -> list[dict]:
         """async () => await axe.run(document, {runOnly: {type: 'tag',
              values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})"""
     )
-    return [{"id": v["id"], "help": v["help"], "nodes": [n["target"] for n in v["nodes"]][:5]}
-            for v in result["violations"]]
+    return [
+        {"id": v["id"], "help": v["help"], "nodes": [n["target"] for n in v["nodes"]][:5]} for v in result["violations"]
+    ]

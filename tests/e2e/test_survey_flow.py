@@ -33,8 +33,9 @@ def run_flow(browser, live_server, lang: str) -> dict:
     wave = make_wave(instrument_id="standard", languages="nb,en")
     link = make_link(wave)
     found: dict = {}
-    context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True,
-                                  bypass_csp=True, accept_downloads=True)
+    context = browser.new_context(
+        viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True, bypass_csp=True, accept_downloads=True
+    )
     page = context.new_page()
     page.goto(f"{live_server.url}/s/{link.token}/")
     page.get_by_role("link", name=t("language_name", lang)).click()
@@ -59,8 +60,9 @@ def run_flow(browser, live_server, lang: str) -> dict:
     context.close()
 
     # Later, on another device: only the code brings the answers back.
-    context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True,
-                                  bypass_csp=True, accept_downloads=True)
+    context = browser.new_context(
+        viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True, bypass_csp=True, accept_downloads=True
+    )
     page = context.new_page()
     page.goto(f"{live_server.url}/resume/?lang={lang}")
     page.get_by_label(t("flow_resume_label", lang)).fill(code.lower().replace("-", " "))

@@ -22,7 +22,9 @@ def make_tree() -> dict[str, Unit]:
     sales = Unit.objects.create(organisation=org, parent=top, name="Sales")
     dev = Unit.objects.create(organisation=org, parent=top, name="Dev")
     return {
-        "top": top, "sales": sales, "dev": dev,
+        "top": top,
+        "sales": sales,
+        "dev": dev,
         "north": Unit.objects.create(organisation=org, parent=sales, name="North"),
         "south": Unit.objects.create(organisation=org, parent=sales, name="South"),
         "app": Unit.objects.create(organisation=org, parent=dev, name="App"),
@@ -30,15 +32,30 @@ def make_tree() -> dict[str, Unit]:
     }
 
 
-def make_wave(org: Organisation, *, opens_in: int = -1, closes_in: int = 30, languages: str = "nb,en",
-              mode: str = "anonymous", min_group_size: int = 5, name: str = "Spring") -> Wave:
+def make_wave(
+    org: Organisation,
+    *,
+    opens_in: int = -1,
+    closes_in: int = 30,
+    languages: str = "nb,en",
+    mode: str = "anonymous",
+    min_group_size: int = 5,
+    name: str = "Spring",
+) -> Wave:
     today = timezone.localdate()
-    return Wave.objects.create(organisation=org, name=name, instrument_id="standard", languages=languages,
-                               mode=mode, min_group_size=min_group_size,
-                               opens_on=today + dt.timedelta(days=opens_in),
-                               closes_on=today + dt.timedelta(days=closes_in))
+    return Wave.objects.create(
+        organisation=org,
+        name=name,
+        instrument_id="standard",
+        languages=languages,
+        mode=mode,
+        min_group_size=min_group_size,
+        opens_on=today + dt.timedelta(days=opens_in),
+        closes_on=today + dt.timedelta(days=closes_in),
+    )
 
 
 def make_staff(username: str = "staff"):
-    return get_user_model().objects.create_superuser(username, email=f"{username}@example.org",
-                                                     password="a-long-test-password")
+    return get_user_model().objects.create_superuser(
+        username, email=f"{username}@example.org", password="a-long-test-password"
+    )

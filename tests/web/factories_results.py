@@ -23,12 +23,24 @@ SUBMITTED_ON = dt.date(2025, 11, 27)
 # Context answers like the thesis's informant 4 (imposed, full-time, no fixed place, children at home)
 # and like its satisfied hybrid informants (own choice, two days at home, a room with a door).
 CONTEXT_HARD = {
-    "ctx_days_home": 5, "ctx_arrangement": 2, "ctx_voluntary": 3, "ctx_role": 2,
-    "ctx_room": 3, "ctx_commute": 2, "ctx_household": 3, "ctx_sector": 1,
+    "ctx_days_home": 5,
+    "ctx_arrangement": 2,
+    "ctx_voluntary": 3,
+    "ctx_role": 2,
+    "ctx_room": 3,
+    "ctx_commute": 2,
+    "ctx_household": 3,
+    "ctx_sector": 1,
 }
 CONTEXT_EASY = {
-    "ctx_days_home": 2, "ctx_arrangement": 1, "ctx_voluntary": 1, "ctx_role": 4,
-    "ctx_room": 1, "ctx_commute": 3, "ctx_household": 1, "ctx_sector": 2,
+    "ctx_days_home": 2,
+    "ctx_arrangement": 1,
+    "ctx_voluntary": 1,
+    "ctx_role": 4,
+    "ctx_room": 1,
+    "ctx_commute": 3,
+    "ctx_household": 1,
+    "ctx_sector": 2,
 }
 
 

@@ -29,17 +29,30 @@ def staff_client(client):
 
 
 def _response(wave: Wave, unit: Unit, *, submitted: bool) -> Response:
-    return Response.objects.create(wave=wave, unit=unit, resume_hash=resume_hash(new_resume_code()),
-                                   submitted_on=wave.opens_on if submitted else None)
+    return Response.objects.create(
+        wave=wave,
+        unit=unit,
+        resume_hash=resume_hash(new_resume_code()),
+        submitted_on=wave.opens_on if submitted else None,
+    )
 
 
 def _wave_post(org: Organisation, **changes: object) -> dict:
     today = timezone.localdate()
-    data = {"organisation": org.pk, "name": "Autumn", "instrument_id": "standard", "languages": "nb,en",
-            "mode": "anonymous", "opens_on": today.isoformat(),
-            "closes_on": (today + dt.timedelta(days=14)).isoformat(), "min_group_size": "5",
-            "links-TOTAL_FORMS": "0", "links-INITIAL_FORMS": "0", "links-MIN_NUM_FORMS": "0",
-            "links-MAX_NUM_FORMS": "1000"}
+    data = {
+        "organisation": org.pk,
+        "name": "Autumn",
+        "instrument_id": "standard",
+        "languages": "nb,en",
+        "mode": "anonymous",
+        "opens_on": today.isoformat(),
+        "closes_on": (today + dt.timedelta(days=14)).isoformat(),
+        "min_group_size": "5",
+        "links-TOTAL_FORMS": "0",
+        "links-INITIAL_FORMS": "0",
+        "links-MIN_NUM_FORMS": "0",
+        "links-MAX_NUM_FORMS": "1000",
+    }
     data.update({k: str(v) for k, v in changes.items()})
     return data
 
@@ -50,10 +63,14 @@ def test_every_admin_page_loads_for_a_superuser(staff_client, tree):
     invitation = Invitation.objects.create(wave=wave, unit=tree["north"], email="a@example.org", token_hash="x" * 64)
     urls = [
         reverse("admin:index"),
-        *[reverse(f"admin:{name}_changelist") for name in
-          ("organisations_organisation", "organisations_unit", "surveys_wave", "surveys_invitation")],
-        *[reverse(f"admin:{name}_add") for name in
-          ("organisations_organisation", "organisations_unit", "surveys_wave")],
+        *[
+            reverse(f"admin:{name}_changelist")
+            for name in ("organisations_organisation", "organisations_unit", "surveys_wave", "surveys_invitation")
+        ],
+        *[
+            reverse(f"admin:{name}_add")
+            for name in ("organisations_organisation", "organisations_unit", "surveys_wave")
+        ],
         reverse("admin:organisations_organisation_change", args=[org.pk]),
         reverse("admin:organisations_unit_change", args=[tree["north"].pk]),
         reverse("admin:surveys_wave_change", args=[wave.pk]),
@@ -87,8 +104,15 @@ def test_admin_texts_follow_the_browser_language(staff_client, tree):
 
 def test_units_are_listed_as_paths_in_tree_order(staff_client, tree):
     html = staff_client.get(reverse("admin:organisations_unit_changelist")).content.decode()
-    paths = ["Acme", "Acme &gt; Dev", "Acme &gt; Dev &gt; App", "Acme &gt; Dev &gt; North", "Acme &gt; Sales",
-             "Acme &gt; Sales &gt; North", "Acme &gt; Sales &gt; South"]
+    paths = [
+        "Acme",
+        "Acme &gt; Dev",
+        "Acme &gt; Dev &gt; App",
+        "Acme &gt; Dev &gt; North",
+        "Acme &gt; Sales",
+        "Acme &gt; Sales &gt; North",
+        "Acme &gt; Sales &gt; South",
+    ]
     positions = [html.index(f">{p}<") for p in paths]
     assert positions == sorted(positions)
 
@@ -116,8 +140,9 @@ def test_a_forged_parent_from_another_organisation_is_a_form_error(staff_client,
 def test_a_unit_added_with_a_parent_of_another_organisation_is_refused(staff_client, tree):
     other = make_tree()
     org = tree["top"].organisation
-    response = staff_client.post(reverse("admin:organisations_unit_add"),
-                                 {"organisation": org.pk, "parent": other["sales"].pk, "name": "Ghost"})
+    response = staff_client.post(
+        reverse("admin:organisations_unit_add"), {"organisation": org.pk, "parent": other["sales"].pk, "name": "Ghost"}
+    )
     assert response.status_code == 200
     assert response.context["adminform"].form.errors["parent"]
     assert not Unit.objects.filter(name="Ghost").exists()
@@ -140,14 +165,17 @@ def test_a_new_wave_is_created_from_the_admin(staff_client, tree):
     assert (wave.organisation, wave.languages, wave.min_group_size) == (org, "nb,en", 5)
 
 
-@pytest.mark.parametrize(("changes", "field"), [
-    ({"closes_on": "2020-01-01", "opens_on": "2020-02-01"}, "closes_on"),
-    ({"min_group_size": "2"}, "min_group_size"),
-    ({"languages": "de"}, "languages"),
-    ({"mode": "public"}, "mode"),
-    ({"instrument_id": "nope"}, "instrument_id"),
-    ({"opens_on": "yesterday"}, "opens_on"),
-])
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"closes_on": "2020-01-01", "opens_on": "2020-02-01"}, "closes_on"),
+        ({"min_group_size": "2"}, "min_group_size"),
+        ({"languages": "de"}, "languages"),
+        ({"mode": "public"}, "mode"),
+        ({"instrument_id": "nope"}, "instrument_id"),
+        ({"opens_on": "yesterday"}, "opens_on"),
+    ],
+)
 def test_wave_rules_show_as_form_errors(staff_client, tree, changes, field):
     response = staff_client.post(reverse("admin:surveys_wave_add"), _wave_post(tree["top"].organisation, **changes))
     assert response.status_code == 200
@@ -178,8 +206,14 @@ def test_a_planned_wave_can_still_lower_its_minimum(staff_client, tree):
 def test_mode_and_instrument_are_locked_once_a_wave_has_opened(staff_client, tree):
     org = tree["top"].organisation
     wave = make_wave(org)
-    post = _wave_post(org, name=wave.name, opens_on=wave.opens_on, closes_on=wave.closes_on,
-                      mode="confidential", instrument_id="thesis-2023")
+    post = _wave_post(
+        org,
+        name=wave.name,
+        opens_on=wave.opens_on,
+        closes_on=wave.closes_on,
+        mode="confidential",
+        instrument_id="thesis-2023",
+    )
     assert staff_client.post(reverse("admin:surveys_wave_change", args=[wave.pk]), post).status_code == 302
     wave.refresh_from_db()
     assert (wave.mode, wave.instrument_id) == ("anonymous", "standard")

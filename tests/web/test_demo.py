@@ -53,7 +53,8 @@ def test_seed_demo_builds_the_demo_organisation_and_prints_what_to_open(monkeypa
     assert (open_wave.instrument_id, open_wave.languages, open_wave.min_group_size) == ("standard", "nb,en", 5)
     assert (_today() - open_wave.opens_on).days == 7 and (open_wave.closes_on - _today()).days == 30
     assert set(AnonymousLink.objects.filter(wave=open_wave).values_list("unit", flat=True)) == {
-        u.pk for u in units.values()}
+        u.pk for u in units.values()
+    }
 
     closed = Wave.objects.get(organisation=org, closes_on__lt=_today(), name__contains="forrige")
     assert (closed.opens_on, closed.closes_on) == last_quarter(_today())
@@ -77,8 +78,7 @@ def test_seed_demo_builds_the_demo_organisation_and_prints_what_to_open(monkeypa
     assert f"{SITE}/admin/" in out and "admin" in out and "demo-password-123" in out
     printed = re.findall(re.escape(SITE) + r"/s/([A-Za-z0-9_-]+)/", out)
     assert len(printed) == len(teams)
-    assert set(AnonymousLink.objects.filter(token__in=printed).values_list("unit", flat=True)) == {
-        t.pk for t in teams}
+    assert set(AnonymousLink.objects.filter(token__in=printed).values_list("unit", flat=True)) == {t.pk for t in teams}
     assert "resume code" in out
     # one staff user per role, with the login address
     assert f"{SITE}/accounts/login/" in out
@@ -111,8 +111,14 @@ def _today():
 
 
 def _counts() -> tuple[int, ...]:
-    return (Organisation.objects.count(), Unit.objects.count(), Wave.objects.count(),
-            AnonymousLink.objects.count(), Response.objects.count(), get_user_model().objects.count())
+    return (
+        Organisation.objects.count(),
+        Unit.objects.count(),
+        Wave.objects.count(),
+        AnonymousLink.objects.count(),
+        Response.objects.count(),
+        get_user_model().objects.count(),
+    )
 
 
 # --- production settings -------------------------------------------------------------------------
@@ -170,6 +176,17 @@ def test_make_demo_runs_the_web_product():
 def test_the_readme_says_what_to_click_and_how_to_run_in_production():
     readme = (ROOT / "README.md").read_text()
     section = readme.split("## Web demo", 1)[1].split("\n## ", 1)[0]
-    for name in ("make demo", "/admin/", "seed_demo", "send_reminders", "SECRET_KEY", "DEBUG=0", "SECURE_SSL=1",
-                 "ALLOWED_HOSTS", "DATABASE_URL", "check --deploy", "DEMO_ADMIN_PASSWORD"):
+    for name in (
+        "make demo",
+        "/admin/",
+        "seed_demo",
+        "send_reminders",
+        "SECRET_KEY",
+        "DEBUG=0",
+        "SECURE_SSL=1",
+        "ALLOWED_HOSTS",
+        "DATABASE_URL",
+        "check --deploy",
+        "DEMO_ADMIN_PASSWORD",
+    ):
         assert name in section, name

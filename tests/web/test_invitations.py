@@ -115,15 +115,17 @@ def test_semicolons_windows_1252_and_norwegian_headers_are_read(staff_client, wa
 
 def test_bad_rows_are_reported_by_row_number_and_nothing_is_imported(staff_client, wave, tree):
     Invitation.objects.create(wave=wave, unit=tree["north"], email="taken@example.org", token_hash="0" * 64)
-    csv = ("email,unit\n"
-           "good@example.org,South\n"          # row 2: fine
-           "not-an-address,South\n"            # row 3
-           "x@example.org,Marketing\n"         # row 4: no such unit
-           "y@example.org,North\n"             # row 5: two units are called North
-           "Good@example.org,South\n"          # row 6: repeats row 2
-           "Taken@example.org,South\n"         # row 7: already invited
-           "z@example.org,\n"                  # row 8: no unit and none chosen
-           ",South\n")                         # row 9: no address
+    csv = (
+        "email,unit\n"
+        "good@example.org,South\n"  # row 2: fine
+        "not-an-address,South\n"  # row 3
+        "x@example.org,Marketing\n"  # row 4: no such unit
+        "y@example.org,North\n"  # row 5: two units are called North
+        "Good@example.org,South\n"  # row 6: repeats row 2
+        "Taken@example.org,South\n"  # row 7: already invited
+        "z@example.org,\n"  # row 8: no unit and none chosen
+        ",South\n"
+    )  # row 9: no address
     response = upload(staff_client, wave, csv)
     assert response.status_code == 200
     problems = response.context["problems"]
@@ -142,11 +144,14 @@ def test_problems_are_reported_in_norwegian_for_a_norwegian_browser(staff_client
     assert response.context["problems"] == ["Rad 2: «nope» er ikke en gyldig e-postadresse."]
 
 
-@pytest.mark.parametrize(("content", "expected"), [
-    (b"\x00\x01\x02PK\x03\x04", "could not be read"),
-    ("name,department\nKari,Sales\n", "no column"),
-    ("email,unit\n", "no e-mail addresses"),
-])
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (b"\x00\x01\x02PK\x03\x04", "could not be read"),
+        ("name,department\nKari,Sales\n", "no column"),
+        ("email,unit\n", "no e-mail addresses"),
+    ],
+)
 def test_unusable_files_are_refused_with_a_reason(staff_client, wave, content, expected):
     response = upload(staff_client, wave, content)
     assert response.status_code == 200
@@ -220,8 +225,9 @@ def _invited(wave, tree, n: int = 3, *, days_ago: int = 3) -> list[Invitation]:
 def test_the_reminder_action_reissues_tokens_for_those_who_have_not_opened_their_link(staff_client, wave, tree):
     first, second, third = _invited(wave, tree)
     Invitation.objects.filter(pk=third.pk).update(claimed=True)
-    response = staff_client.post(reverse("admin:surveys_wave_changelist"),
-                                 {"action": "send_reminders", "_selected_action": [wave.pk]})
+    response = staff_client.post(
+        reverse("admin:surveys_wave_changelist"), {"action": "send_reminders", "_selected_action": [wave.pk]}
+    )
     assert response.status_code == 302
     assert sorted(m.to[0] for m in mail.outbox) == [first.email, second.email]
     for before in (first, second):
@@ -246,8 +252,9 @@ def test_a_second_reminder_on_the_same_day_sends_nothing(wave, tree):
 
 def test_selected_invitations_can_be_reminded_from_their_list(staff_client, wave, tree):
     first, *_ = _invited(wave, tree)
-    response = staff_client.post(reverse("admin:surveys_invitation_changelist"),
-                                 {"action": "send_reminders", "_selected_action": [first.pk]})
+    response = staff_client.post(
+        reverse("admin:surveys_invitation_changelist"), {"action": "send_reminders", "_selected_action": [first.pk]}
+    )
     assert response.status_code == 302
     assert [m.to for m in mail.outbox] == [[first.email]]
 
@@ -267,8 +274,10 @@ def test_the_send_reminders_command(wave, tree, capsys):
     call_command("send_reminders", "--wave", str(wave.pk))
     assert "2 reminders sent" in capsys.readouterr().out
     after = Invitation.objects.filter(wave=wave).order_by("email")
-    assert all(a.token_hash != b.token_hash and a.reminded_on == timezone.localdate()
-               for a, b in zip(after, before, strict=True))
+    assert all(
+        a.token_hash != b.token_hash and a.reminded_on == timezone.localdate()
+        for a, b in zip(after, before, strict=True)
+    )
     assert {m.to[0] for m in mail.outbox} == {b.email for b in before}
 
 

@@ -119,6 +119,7 @@ def test_every_scale_and_composite_is_listed_grouped_by_axis(client):
 def test_readings_follow_each_scales_direction(client):
     bad = own(Client(), make_response(good=False)).get(reverse("results:mine")).content.decode()
     good = own(Client(), make_response(good=True)).get(reverse("results:mine")).content.decode()
+
     def reading(html: str, name: str) -> str:
         row = _row(html, name)
         verdict = re.search(r'<span class="reading reading-(\w+)">([^<]+)</span>', row)

@@ -52,9 +52,7 @@ class ResponseSet(_Strict):
                 raise ValueError(f"label code {code} lies outside {self.min}..{self.max}")
         for code in self.na_codes:
             if self.min <= code <= self.max:
-                raise ValueError(
-                    f"not-applicable code {code} lies inside the scale {self.min}..{self.max}"
-                )
+                raise ValueError(f"not-applicable code {code} lies inside the scale {self.min}..{self.max}")
         return self
 
 

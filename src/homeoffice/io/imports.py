@@ -13,6 +13,9 @@ The steps the import screen and ``homeoffice import`` share:
 3. Nothing is imported unless the preview has no problem: :func:`import_answers` writes the
    normalised answers only then; the web saves ``preview.answers`` in one transaction.
 
+:func:`column_values` lists the distinct values of one column with the rows holding each (the
+import screen maps a unit column's values to the organisation's units with it).
+
 Mappings are saved with :func:`~homeoffice.io.mapping.save_mapping` (or ``mapping_to_dict`` for a
 database) and loaded with :func:`~homeoffice.io.mapping.load_mapping` / ``mapping_from_dict``.
 """
@@ -475,6 +478,47 @@ def _label(
     return make(None, False, "unknown", False)
 
 
+# ---------------------------------------------------------------- one column's values
+
+
+@dataclass(frozen=True)
+class ColumnValue:
+    """One distinct value of a column (trimmed; ``""`` for empty cells), how often it occurs and the
+    file rows holding it (1-based, the header is row 1; SPSS case numbers for .sav)."""
+
+    value: str
+    count: int
+    rows: tuple[int, ...]
+
+
+def column_values(
+    path: str | Path, column: str, *, header_rows: int = 1, sheet: str | None = None
+) -> tuple[ColumnValue, ...]:
+    """The distinct values of the column named ``column`` (compared as :func:`norm` does), in order of
+    first appearance, each with every row it is in. An SPSS value with a value label is its label.
+
+    Raises ``AnswersError``: the file's own read errors, and ``missing_columns`` when no column has that name.
+    """
+    p = Path(path)
+    source = _open_source(p, str(path), sheet, header_rows)
+    keys = [norm(h) for h in source.header]
+    if norm(column) not in keys:
+        raise AnswersError(
+            "missing_columns",
+            "the file has no column '%(column)s'",
+            params={"column": column},
+            where=Where(file=str(path), column=column),
+        )
+    pos = keys.index(norm(column))
+    arrays, _ = source.read(_Plan(None, {}, {pos: "text"}, [], False))
+    values = pc.utf8_trim_whitespace(arrays[pos].cast(pa.string())).to_pylist()
+    lines = source.lines(range(len(values)))  # one pass over the file for every row
+    positions: dict[str, list[int]] = {}
+    for k, value in enumerate(values):
+        positions.setdefault(value or "", []).append(lines[k])
+    return tuple(ColumnValue(value, len(rows), tuple(rows)) for value, rows in positions.items())
+
+
 # ---------------------------------------------------------------- preview and import
 
 
@@ -595,9 +639,11 @@ def import_answers(
 
 __all__ = [
     "ColumnProposal",
+    "ColumnValue",
     "ImportPreview",
     "LabelProposal",
     "MappingProposal",
+    "column_values",
     "import_answers",
     "normalised_answers",
     "preview_import",

@@ -100,8 +100,13 @@ def catalogue_from_dict(data: object, path: str = "<memory>") -> Catalogue:
         msg = err["msg"].removeprefix("Value error, ")
         if len(exc.errors()) > 1:
             raise _fail(
-                path, key, "%(problem)s (and %(more)s more problems)",
-                code="invalid_catalogue", measure=measure, problem=msg, more=len(exc.errors()) - 1,
+                path,
+                key,
+                "%(problem)s (and %(more)s more problems)",
+                code="invalid_catalogue",
+                measure=measure,
+                problem=msg,
+                more=len(exc.errors()) - 1,
             ) from None
         raise _fail(path, key, "%(problem)s", code="invalid_catalogue", measure=measure, problem=msg) from None
     _check_references(spec, path)
@@ -131,8 +136,11 @@ def _check_references(spec: CatalogueSpec, path: str) -> None:
         for k, d in enumerate(m.targets):
             if d not in DOMAINS:
                 raise fail(
-                    f"targets[{k}]", "unknown domain '%(domain)s'; known domains: %(known)s", "unknown_domain",
-                    domain=d, known=domains,
+                    f"targets[{k}]",
+                    "unknown domain '%(domain)s'; known domains: %(known)s",
+                    "unknown_domain",
+                    domain=d,
+                    known=domains,
                 )
         for r, rule in enumerate(m.applies_when):
             for k, d in enumerate(rule.weak):
@@ -155,8 +163,7 @@ def _check_references(spec: CatalogueSpec, path: str) -> None:
                 if d not in DOMAINS and not d.startswith("ctx_"):
                     raise fail(
                         f"applies_when[{r}].instrument_lacks[{k}]",
-                        "'%(domain)s' is neither a known domain nor a context item (ctx_...); "
-                        "known domains: %(known)s",
+                        "'%(domain)s' is neither a known domain nor a context item (ctx_...); known domains: %(known)s",
                         "unknown_domain",
                         domain=d,
                         known=domains,

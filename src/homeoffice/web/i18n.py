@@ -1,4 +1,5 @@
-"""User-facing texts of the web app, as data: one ``translations.yaml`` per app, nb and en.
+"""User-facing texts of the web app, as data: ``translations.yaml`` per app (an app may split its
+texts over several ``translations*.yaml`` files, e.g. ``translations_data.yaml``), nb and en.
 
 Each file maps a key to ``{nb: ..., en: ...}`` with optional ``%(name)s`` placeholders. Files are
 validated when first loaded (both languages present and non-blank, the same placeholders in both,
@@ -20,7 +21,7 @@ _PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 
 
 def _files() -> list[Path]:
-    return sorted(_HERE.glob("*/translations.yaml")) + sorted(_HERE.glob("translations.yaml"))
+    return sorted(_HERE.glob("*/translations*.yaml")) + sorted(_HERE.glob("translations.yaml"))
 
 
 @cache
@@ -37,9 +38,7 @@ def catalogue() -> dict[str, dict[str, str]]:
         for key, texts in data.items():
             where = Where(file=str(path), key=str(key))
             if key in merged:
-                raise InstrumentError(
-                    "duplicate_key", f"the key is also defined in {origin[key]}", where=where
-                )
+                raise InstrumentError("duplicate_key", f"the key is also defined in {origin[key]}", where=where)
             if not isinstance(texts, dict) or set(texts) != set(LANGS):
                 raise InstrumentError("invalid_translations", "every text needs exactly nb and en", where=where)
             if any(not isinstance(v, str) or not v.strip() for v in texts.values()):

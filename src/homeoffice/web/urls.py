@@ -19,6 +19,8 @@ urlpatterns = [
     path("", include("homeoffice.web.results.urls")),
     path("", include("homeoffice.web.accounts.urls")),
     path("", include("homeoffice.web.actions.urls")),
+    path("", include("homeoffice.web.dashboards.urls")),
+    path("", include("homeoffice.web.dashboards.urls_data")),
 ]
 
 handler400 = errors.bad_request

@@ -82,6 +82,7 @@ class OrgCard:
     may: list[str]
     plan_url: str | None
     members_url: str | None
+    results_url: str | None = None
 
 
 def _card(request: HttpRequest, access: Access, lang: str) -> OrgCard:
@@ -95,7 +96,9 @@ def _card(request: HttpRequest, access: Access, lang: str) -> OrgCard:
     members_url = None
     if access.can(Perm.MANAGE_MEMBERS) and request.user.is_staff:
         members_url = reverse("admin:accounts_membership_changelist") + f"?organisation__id__exact={org.pk}"
-    return OrgCard(org, [t(f"accounts_role_{r}", lang) for r in access.roles], scope, may, plan_url, members_url)
+    results_url = reverse("dashboards:index", args=[org.slug]) if access.can(Perm.VIEW_UNIT_DASHBOARD) else None
+    roles = [t(f"accounts_role_{r}", lang) for r in access.roles]
+    return OrgCard(org, roles, scope, may, plan_url, members_url, results_url)
 
 
 @login_required_staff

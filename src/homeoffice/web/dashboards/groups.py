@@ -8,8 +8,10 @@ question in :data:`FILTER_ITEMS`. Filters are not crossed with units and there i
 anonymity core's attacker finds no combination of shown groups that singles out fewer than the
 minimum in that design, while with units x filters, or several filters, a reader who combines four
 or more groups can in rare data isolate a few people (measured by the core's linear attacker:
-about 0.8% of small crossed organisations). Safety first; more filters need an exact audit. The disclosure is decided once per released table (the population is frozen
-at release) with the wave's minimum group size, and kept with the table in this process.
+about 0.8% of small crossed organisations). Safety first; more filters need an exact audit.
+
+The disclosure is decided once per released table (the population is frozen at release) with the
+wave's minimum group size, and kept with the table in this process.
 
 Nothing else should index the released table by unit or filter: use :meth:`WaveGroups.results`,
 which returns None for a hidden or empty group.
@@ -76,6 +78,14 @@ class WaveGroups:
         if not self.shown(key):
             return None
         return self.table.iloc[self.candidates.members(key)]
+
+    def positions(self, key: GroupKey) -> np.ndarray | None:
+        """The group's row positions in the released table, or None when the rules hide it (or it is
+        empty): ``results(key)`` is ``table.iloc[positions(key)]``. For computing one column over many
+        shown groups at once (the dashboards' heat map) without copying every group's rows."""
+        if not self.shown(key):
+            return None
+        return self.candidates.members(key)
 
     def comments(self, key: GroupKey) -> pd.DataFrame | None:
         """The group's rows for listing open comments (stricter minimum), or None."""

@@ -22,8 +22,13 @@ from homeoffice.web.surveys.forms import UnitChoiceField, admin_lang, lt
 def _parent_field(db_field: ForeignKey, queryset: QuerySet[Unit], help_key: str, **kwargs: object) -> forms.Field:
     kwargs.pop("queryset", None)
     kwargs.pop("widget", None)
-    return UnitChoiceField(queryset=queryset, required=False, help_text=t(help_key, admin_lang()),
-                           label=lt("surveys_field_parent"), **kwargs)
+    return UnitChoiceField(
+        queryset=queryset,
+        required=False,
+        help_text=t(help_key, admin_lang()),
+        label=lt("surveys_field_parent"),
+        **kwargs,
+    )
 
 
 def _day(day: object) -> str:
@@ -88,8 +93,10 @@ class OrganisationAdmin(admin.ModelAdmin):
         return _day(org.created_on)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Organisation]:
-        return super().get_queryset(request).annotate(
-            n_units=Count("units", distinct=True), n_waves=Count("waves", distinct=True)
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(n_units=Count("units", distinct=True), n_waves=Count("waves", distinct=True))
         )
 
     @admin.display(description=lt("surveys_col_units"), ordering="n_units")

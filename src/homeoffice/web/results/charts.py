@@ -103,20 +103,39 @@ def scores_chart(group: ScoreGroup, lang: str, *, fmt: str = "svg") -> bytes:
             indent = 4 if line.part_of else 0
             label = textwrap.shorten(line.name, LABEL_CHARS, placeholder="…")
             ax.text(
-                indent, i + 0.28, label, va="center", ha="left", fontsize=10.5,
-                weight="bold" if line.composite else "normal", bbox=_BEHIND, zorder=4,
+                indent,
+                i + 0.28,
+                label,
+                va="center",
+                ha="left",
+                fontsize=10.5,
+                weight="bold" if line.composite else "normal",
+                bbox=_BEHIND,
+                zorder=4,
             )
             if line.score is None:
                 ax.text(indent, i + 0.70, "–", va="center", ha="left", fontsize=10.5)
                 continue
             value = max(float(line.score), 0.6)  # a zero still shows a sliver
             ax.barh(
-                i + 0.70, value, height=0.38, left=0, color=COLOURS[line.reading], edgecolor="none",
+                i + 0.70,
+                value,
+                height=0.38,
+                left=0,
+                color=COLOURS[line.reading],
+                edgecolor="none",
                 hatch=HATCH.get(line.reading),
             )
             ax.text(
-                value + 1.5, i + 0.70, line.shown, va="center", ha="left", fontsize=10.5, weight="bold",
-                bbox=_BEHIND, zorder=4,
+                value + 1.5,
+                i + 0.70,
+                line.shown,
+                va="center",
+                ha="left",
+                fontsize=10.5,
+                weight="bold",
+                bbox=_BEHIND,
+                zorder=4,
             )
         ax.axvline(CUT, color=INK, linestyle=(0, (4, 3)), linewidth=1.1, ymin=0, ymax=1, zorder=3)
         ax.set_xticks([0, 25, 50, 75, 100])
@@ -126,8 +145,14 @@ def scores_chart(group: ScoreGroup, lang: str, *, fmt: str = "svg") -> bytes:
             ax.spines[side].set_visible(False)
         ax.spines["bottom"].set_bounds(0, 100)
         fig.legend(
-            handles=_legend(group, lang), loc="lower left", bbox_to_anchor=(0.02, 0.05 / height), ncols=1,
-            frameon=False, fontsize=10, handlelength=1.8, labelspacing=0.35,
+            handles=_legend(group, lang),
+            loc="lower left",
+            bbox_to_anchor=(0.02, 0.05 / height),
+            ncols=1,
+            frameon=False,
+            fontsize=10,
+            handlelength=1.8,
+            labelspacing=0.35,
         )
         return _figure_bytes(fig, fmt)
 

@@ -52,8 +52,12 @@ MARGIN = 18 * mm
 def register_fonts() -> str:
     """Register DejaVu Sans (regular, bold, italic, bold italic) from matplotlib's bundled fonts."""
     folder = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
-    faces = {"": "DejaVuSans", "-Bold": "DejaVuSans-Bold", "-Oblique": "DejaVuSans-Oblique",
-             "-BoldOblique": "DejaVuSans-BoldOblique"}
+    faces = {
+        "": "DejaVuSans",
+        "-Bold": "DejaVuSans-Bold",
+        "-Oblique": "DejaVuSans-Oblique",
+        "-BoldOblique": "DejaVuSans-BoldOblique",
+    }
     for suffix, file in faces.items():
         pdfmetrics.registerFont(TTFont(f"{FONT}{suffix}", str(folder / f"{file}.ttf")))
     pdfmetrics.registerFontFamily(
@@ -67,19 +71,37 @@ def _styles() -> dict[str, ParagraphStyle]:
     return {
         "body": base,
         "small": ParagraphStyle("small", parent=base, fontSize=8.5, leading=11.5, textColor=MUTED),
-        "title": ParagraphStyle("title", parent=base, fontName=f"{FONT}-Bold", fontSize=18, leading=23,
-                                spaceAfter=2),
-        "h2": ParagraphStyle("h2", parent=base, fontName=f"{FONT}-Bold", fontSize=13, leading=17,
-                             spaceBefore=10, spaceAfter=5, keepWithNext=1),
-        "h3": ParagraphStyle("h3", parent=base, fontName=f"{FONT}-Bold", fontSize=10.5, leading=14,
-                             spaceBefore=6, spaceAfter=3, keepWithNext=1),
+        "title": ParagraphStyle("title", parent=base, fontName=f"{FONT}-Bold", fontSize=18, leading=23, spaceAfter=2),
+        "h2": ParagraphStyle(
+            "h2",
+            parent=base,
+            fontName=f"{FONT}-Bold",
+            fontSize=13,
+            leading=17,
+            spaceBefore=10,
+            spaceAfter=5,
+            keepWithNext=1,
+        ),
+        "h3": ParagraphStyle(
+            "h3",
+            parent=base,
+            fontName=f"{FONT}-Bold",
+            fontSize=10.5,
+            leading=14,
+            spaceBefore=6,
+            spaceAfter=3,
+            keepWithNext=1,
+        ),
         "cell": ParagraphStyle("cell", parent=base, fontSize=8.5, leading=11, spaceAfter=0),
-        "cell_bold": ParagraphStyle("cell_bold", parent=base, fontName=f"{FONT}-Bold", fontSize=8.5, leading=11,
-                                    spaceAfter=0),
-        "cell_num": ParagraphStyle("cell_num", parent=base, fontName=f"{FONT}-Bold", fontSize=8.5, leading=11,
-                                   spaceAfter=0, alignment=TA_RIGHT),
-        "box": ParagraphStyle("box", parent=base, backColor=SOFT, borderPadding=(6, 6, 6, 6), spaceBefore=6,
-                              spaceAfter=10),
+        "cell_bold": ParagraphStyle(
+            "cell_bold", parent=base, fontName=f"{FONT}-Bold", fontSize=8.5, leading=11, spaceAfter=0
+        ),
+        "cell_num": ParagraphStyle(
+            "cell_num", parent=base, fontName=f"{FONT}-Bold", fontSize=8.5, leading=11, spaceAfter=0, alignment=TA_RIGHT
+        ),
+        "box": ParagraphStyle(
+            "box", parent=base, backColor=SOFT, borderPadding=(6, 6, 6, 6), spaceBefore=6, spaceAfter=10
+        ),
     }
 
 
@@ -157,8 +179,10 @@ def render_pdf(report: Report) -> bytes:
         _p(t("results_pdf_submitted", lang, date=report.date_text), st["small"]),
         _p(t("results_pdf_private", lang), st["small"]),
         Spacer(1, 4),
-        _p(" ".join(x for x in (report.situation_text, t("results_job_is", lang, name=report.job_name) + ".") if x),
-           st["box"]),
+        _p(
+            " ".join(x for x in (report.situation_text, t("results_job_is", lang, name=report.job_name) + ".") if x),
+            st["box"],
+        ),
         _p(t("results_sec_scores", lang), st["h2"]),
         _p(t("results_scores_intro", lang), st["body"]),
         *_scores(report, st, width),
@@ -203,9 +227,7 @@ def render_pdf(report: Report) -> bytes:
         )
 
     story += [_p(t("results_sec_dialogue", lang), st["h2"]), _p(t("results_dialogue_intro", lang), st["body"])]
-    story.append(
-        _bullets([_p(f"{p.text} ({p.cite})", st["body"]) for p in report.dialogue])
-    )
+    story.append(_bullets([_p(f"{p.text} ({p.cite})", st["body"]) for p in report.dialogue]))
     story += [_p(t("results_sec_about", lang), st["h2"])]
     story += [_p(text, st["body"]) for text in report.caveats]
     story.append(_p(report.provenance, st["small"]))

@@ -14,8 +14,20 @@ from django.core.mail import EmailMessage
 from homeoffice.web.i18n import LANGS, t
 from homeoffice.web.surveys.models import Invitation, Wave
 
-_MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-              "November", "December")
+_MONTHS_EN = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 _DIVIDER = "\n\n" + "-" * 60 + "\n\n"
 
 
@@ -61,5 +73,6 @@ def invitation_message(invitation: Invitation, token: str, *, reminder: bool = F
     subject_key = "surveys_email_reminder_subject" if reminder else "surveys_email_subject"
     subject = " / ".join(t(subject_key, lang) for lang in langs) + ": " + " ".join(wave.name.split())
     body = _DIVIDER.join(_body(wave, link, lang, reminder=reminder) for lang in langs)
-    return EmailMessage(subject=subject, body=body + "\n", from_email=settings.DEFAULT_FROM_EMAIL,
-                        to=[invitation.email])
+    return EmailMessage(
+        subject=subject, body=body + "\n", from_email=settings.DEFAULT_FROM_EMAIL, to=[invitation.email]
+    )

@@ -47,8 +47,10 @@ def instrument_choices() -> list[tuple[str, str]]:
 
 
 def mode_choices() -> list[tuple[str, str]]:
-    return [(Wave.Mode.ANONYMOUS, lt("surveys_mode_anonymous")),
-            (Wave.Mode.CONFIDENTIAL, lt("surveys_mode_confidential"))]
+    return [
+        (Wave.Mode.ANONYMOUS, lt("surveys_mode_anonymous")),
+        (Wave.Mode.CONFIDENTIAL, lt("surveys_mode_confidential")),
+    ]
 
 
 class WaveAdminForm(forms.ModelForm):
@@ -56,16 +58,27 @@ class WaveAdminForm(forms.ModelForm):
 
     instrument_id = forms.ChoiceField(choices=instrument_choices, label=lt("surveys_field_instrument"))
     languages = forms.ChoiceField(
-        choices=[("nb,en", lt("surveys_languages_both")), ("nb", lt("surveys_languages_nb")),
-                 ("en", lt("surveys_languages_en"))],
+        choices=[
+            ("nb,en", lt("surveys_languages_both")),
+            ("nb", lt("surveys_languages_nb")),
+            ("en", lt("surveys_languages_en")),
+        ],
         label=lt("surveys_languages_label"),
     )
     mode = forms.ChoiceField(choices=mode_choices, label=lt("surveys_field_mode"), help_text=lt("surveys_mode_help"))
 
     class Meta:
         model = Wave
-        fields = ["organisation", "name", "instrument_id", "languages", "mode", "opens_on", "closes_on",
-                  "min_group_size"]
+        fields = [
+            "organisation",
+            "name",
+            "instrument_id",
+            "languages",
+            "mode",
+            "opens_on",
+            "closes_on",
+            "min_group_size",
+        ]
         labels = {
             "organisation": lt("surveys_field_organisation"),
             "name": lt("surveys_field_name"),
@@ -80,8 +93,12 @@ class InvitationUploadForm(forms.Form):
     """A CSV of e-mail addresses (and units) for one wave, and an optional unit for rows without one."""
 
     file = forms.FileField(label=lt("surveys_upload_file_label"))
-    unit = UnitChoiceField(queryset=Unit.objects.none(), required=False, label=lt("surveys_upload_unit_label"),
-                           help_text=lt("surveys_upload_unit_help"))
+    unit = UnitChoiceField(
+        queryset=Unit.objects.none(),
+        required=False,
+        label=lt("surveys_upload_unit_label"),
+        help_text=lt("surveys_upload_unit_help"),
+    )
 
     def __init__(self, *args: object, wave: Wave, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)

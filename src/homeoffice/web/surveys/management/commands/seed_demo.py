@@ -88,10 +88,16 @@ def seed(today: dt.date) -> Seeded:
                 teams[_unit(org, dept, team_name)] = size
 
         open_wave, created = Wave.objects.get_or_create(
-            organisation=org, name=OPEN_WAVE,
-            defaults={"instrument_id": INSTRUMENT, "languages": "nb,en", "mode": Wave.Mode.ANONYMOUS,
-                      "min_group_size": MIN_GROUP, "opens_on": today - dt.timedelta(days=7),
-                      "closes_on": today + dt.timedelta(days=30)},
+            organisation=org,
+            name=OPEN_WAVE,
+            defaults={
+                "instrument_id": INSTRUMENT,
+                "languages": "nb,en",
+                "mode": Wave.Mode.ANONYMOUS,
+                "min_group_size": MIN_GROUP,
+                "opens_on": today - dt.timedelta(days=7),
+                "closes_on": today + dt.timedelta(days=30),
+            },
         )
         if not created and not open_wave.is_open(today):
             open_wave.opens_on, open_wave.closes_on = today - dt.timedelta(days=7), today + dt.timedelta(days=30)
@@ -100,17 +106,31 @@ def seed(today: dt.date) -> Seeded:
 
         q_start, q_end = last_quarter(today)
         closed_wave, _ = Wave.objects.get_or_create(
-            organisation=org, name=CLOSED_WAVE,
-            defaults={"instrument_id": INSTRUMENT, "languages": "nb,en", "mode": Wave.Mode.ANONYMOUS,
-                      "min_group_size": MIN_GROUP, "opens_on": q_start, "closes_on": q_end},
+            organisation=org,
+            name=CLOSED_WAVE,
+            defaults={
+                "instrument_id": INSTRUMENT,
+                "languages": "nb,en",
+                "mode": Wave.Mode.ANONYMOUS,
+                "min_group_size": MIN_GROUP,
+                "opens_on": q_start,
+                "closes_on": q_end,
+            },
         )
         made = 0 if closed_wave.responses.exists() else _generate_responses(closed_wave, teams)
 
         e_start, e_end = last_quarter(q_start)
         earlier_wave, _ = Wave.objects.get_or_create(
-            organisation=org, name=EARLIER_WAVE,
-            defaults={"instrument_id": INSTRUMENT, "languages": "nb,en", "mode": Wave.Mode.ANONYMOUS,
-                      "min_group_size": MIN_GROUP, "opens_on": e_start, "closes_on": e_end},
+            organisation=org,
+            name=EARLIER_WAVE,
+            defaults={
+                "instrument_id": INSTRUMENT,
+                "languages": "nb,en",
+                "mode": Wave.Mode.ANONYMOUS,
+                "min_group_size": MIN_GROUP,
+                "opens_on": e_start,
+                "closes_on": e_end,
+            },
         )
         if not earlier_wave.responses.exists():
             fewer = {unit: max(size - EARLIER_LESS, 1) if size >= MIN_GROUP else size for unit, size in teams.items()}
@@ -158,11 +178,18 @@ def _generate_responses(wave: Wave, teams: dict[Unit, int], *, seed: int = SEED)
         answers = {k: int(v) for k, v in row.items() if k != "respondent_id" and v is not None}
         submitted = wave.opens_on + dt.timedelta(days=int(rng.integers(0, days + 1)))
         started.append(max(wave.opens_on, submitted - dt.timedelta(days=int(rng.integers(0, 3)))))
-        responses.append(Response(
-            wave=wave, unit=unit, lang=str(rng.choice(["nb", "en"], p=[0.75, 0.25])),
-            resume_hash=resume_hash(new_resume_code()), consented=True, answers=answers,
-            submitted_on=submitted, result=score_response(wave.instrument_id, answers),
-        ))
+        responses.append(
+            Response(
+                wave=wave,
+                unit=unit,
+                lang=str(rng.choice(["nb", "en"], p=[0.75, 0.25])),
+                resume_hash=resume_hash(new_resume_code()),
+                consented=True,
+                answers=answers,
+                submitted_on=submitted,
+                result=score_response(wave.instrument_id, answers),
+            )
+        )
     Response.objects.bulk_create(responses)
     # started_on is set to today on insert (auto_now_add); put the generated day back.
     by_day: dict[dt.date, list] = {}
@@ -181,8 +208,7 @@ def report(seeded: Seeded) -> str:
     elif seeded.password:
         password = f"{seeded.password}   (generated now and shown only this once)"
     else:
-        password = ("the one printed when the user was created (set DEMO_ADMIN_PASSWORD and run again to "
-                    "replace it)")
+        password = "the one printed when the user was created (set DEMO_ADMIN_PASSWORD and run again to replace it)"
     links = {link.unit_id: link.token for link in seeded.open_wave.links.all()}
     paths = {u.pk: u.tree_path for u in units_with_paths(seeded.open_wave.organisation_id)}
     width = max(len(paths[t.pk]) for t in seeded.teams)
@@ -195,18 +221,22 @@ def report(seeded: Seeded) -> str:
         f"  user name:   {ADMIN_USER}",
         f"  password:    {password}",
         "",
-        f"Survey links of the open wave \"{seeded.open_wave.name}\" (anonymous, nb and en), one per team:",
+        f'Survey links of the open wave "{seeded.open_wave.name}" (anonymous, nb and en), one per team:',
         *[f"  {paths[t.pk]:<{width}}  {link_url(links[t.pk])}" for t in seeded.teams if t.pk in links],
         "",
         "To see a personal result: open a survey link, consent, answer the questions to the end and submit.",
         "You get your own result page (scores, your place in the dynamic model, measures, points for a talk",
         f"with your manager, a PDF) and a resume code; later {base}/resume/ with that code brings it back.",
         "",
-        f"Closed wave \"{seeded.closed_wave.name}\" ({seeded.closed_wave.opens_on} to {seeded.closed_wave.closes_on}): "
+        f'Closed wave "{seeded.closed_wave.name}" ({seeded.closed_wave.opens_on} to {seeded.closed_wave.closes_on}): '
         f"{seeded.closed_wave.responses.filter(submitted_on__isnull=False).count()} submitted, generated responses.",
-        *[f"({team} has {size}, below the minimum group size {MIN_GROUP}, so its results stay hidden.)"
-          for sizes in TREE.values() for team, size in sizes.items() if size < MIN_GROUP],
-        f"Earlier wave \"{seeded.earlier_wave.name}\" ({seeded.earlier_wave.opens_on} to "
+        *[
+            f"({team} has {size}, below the minimum group size {MIN_GROUP}, so its results stay hidden.)"
+            for sizes in TREE.values()
+            for team, size in sizes.items()
+            if size < MIN_GROUP
+        ],
+        f'Earlier wave "{seeded.earlier_wave.name}" ({seeded.earlier_wave.opens_on} to '
         f"{seeded.earlier_wave.closes_on}): released too, so dashboards compare the two.",
         "Invitation e-mails sent from the admin are printed in this terminal (console e-mail backend).",
         "",

@@ -32,5 +32,6 @@ class Command(BaseCommand):
             f"works); {outcome.skipped} skipped (opened, or already e-mailed today)."
         )
         if outcome.failed:
-            raise CommandError(f"{outcome.failed} e-mails could not be sent ({outcome.error}); run the command again "
-                               "later.")
+            raise CommandError(
+                f"{outcome.failed} e-mails could not be sent ({outcome.error}); run the command again later."
+            )
