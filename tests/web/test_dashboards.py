@@ -404,3 +404,44 @@ def test_every_dashboard_view_is_audited(client, world):
         ("dashboard_hidden", None, wave, "", "hr"),
         ("dashboard_index", None, None, "", "hr"),
     ]
+
+
+def test_the_next_wave_follows_up_the_measures_chosen_after_the_previous_one(client, world):
+    from homeoffice.analysis.groups import compare_waves, measure_follow_up
+    from homeoffice.web.actions.models import Action
+
+    Action.objects.create(
+        organisation=world["org"], wave=world["spring"], unit=None, measure_id="communication_channels"
+    )
+    Action.objects.create(organisation=world["org"], wave=world["spring"], unit=None, title="Free text: no targets")
+    html = _get(client, world, _org_url(world))
+    rows = tables(html)["follow-up"]
+    groups, before = wave_groups(world["autumn"]), wave_groups(world["spring"])
+    comp = compare_waves(before.results(before.key()), groups.results(groups.key()), groups.instrument)
+    expected = measure_follow_up(["communication_channels"], comp)
+    expected = expected[expected["measured"]]
+    assert len(rows) - 1 == len(expected) > 0
+    for row, (_, want) in zip(rows[1:], expected.iterrows(), strict=True):
+        assert row[0] == want["title_en"] and row[1] == "Planned" and row[2] == want["name_en"]
+        assert number(row[3]) == rounded(want["mean_previous"]) and number(row[4]) == rounded(want["mean_current"])
+    # a wave without an earlier one, or no measure chosen, has no follow-up table
+    assert "follow-up" not in tables(_get(client, world, _org_url(world, "spring")))
+
+
+def test_the_results_page_links_each_wave_to_its_report_export_or_import(client, world):
+    from homeoffice.web.surveys.models import Wave
+
+    open_wave = Wave.objects.create(
+        organisation=world["org"], name="Open", instrument_id="standard", opens_on=world["autumn"].opens_on,
+        closes_on=world["autumn"].closes_on + dt.timedelta(days=400),
+    )  # fmt: skip
+    slug = world["org"].slug
+    html = _get(client, world, reverse("dashboards:index", args=[slug]) + "?lang=en")
+    assert reverse("data:org_report", args=[slug, world["autumn"].pk]) in html
+    assert reverse("data:export_page", args=[slug, world["autumn"].pk]) in html
+    assert reverse("data:import", args=[slug, open_wave.pk]) in html
+    assert reverse("data:import", args=[slug, world["autumn"].pk]) not in html  # released: frozen
+    manager = member("mgr", world["org"], Role.MANAGER, [world["units"]["Salg"]])
+    client.force_login(manager)
+    html = client.get(reverse("dashboards:index", args=[slug]) + "?lang=en").content.decode()
+    assert "/report/" not in html and "/export/" not in html and "/import/" not in html

@@ -24,6 +24,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from homeoffice import charts as core_charts
+from homeoffice.analysis.groups import measure_follow_up
 from homeoffice.anonymity import HIDDEN, SHOWN, GroupKey
 from homeoffice.classification import JOB_SITUATION_NAMES
 from homeoffice.group_charts import GroupChart
@@ -72,6 +73,14 @@ def pct(share: float, lang: str) -> str:
 def points(value: float, lang: str) -> str:
     """A change in percentage points with its sign, one decimal."""
     text = f"{value:+.1f}".replace("-", "\u2212")
+    return text.replace(".", ",") if lang == "nb" else text
+
+
+def score(value: float, lang: str) -> str:
+    """A 0-100 score with one decimal (nb decimal comma); a dash when missing."""
+    if value is None or value != value:
+        return "–"
+    text = f"{value:.1f}".replace("-", "\u2212")
     return text.replace(".", ",") if lang == "nb" else text
 
 
@@ -260,6 +269,7 @@ def index(request: HttpRequest, access: Access) -> HttpResponse:
                 "hidden_url": reverse("dashboards:hidden", args=[org.slug, wave.pk])
                 if released and access.can(Perm.VIEW_HIDDEN)
                 else "",
+                "more": _wave_links(access, wave, released, whole, lang),
                 "units": units,
             }
         )
@@ -269,6 +279,19 @@ def index(request: HttpRequest, access: Access) -> HttpResponse:
         "dashboards/index.html",
         {"lang": lang, "organisation": org, "waves": rows, "whole": whole},
     )
+
+
+def _wave_links(access: Access, wave: Wave, released: bool, whole: bool, lang: str) -> list[tuple[str, str]]:
+    """(label, url) of a wave's other pages the user may open: the organisation's report and the data
+    export once released; importing answers while it is not."""
+    slug, links = access.organisation.slug, []
+    if released and whole:
+        links.append((t("dash_link_report", lang), reverse("data:org_report", args=[slug, wave.pk])))
+    if released and access.can(Perm.EXPORT_DATA):
+        links.append((t("dash_link_export", lang), reverse("data:export_page", args=[slug, wave.pk])))
+    if not released and access.can(Perm.MANAGE_WAVES):
+        links.append((t("dash_link_import", lang), reverse("data:import", args=[slug, wave.pk])))
+    return links
 
 
 def _why_not_released(wave: Wave, status: str, lang: str) -> str:
@@ -566,6 +589,7 @@ def _comparison(groups: WaveGroups, before: WaveGroups | None, previous: Wave | 
     ]
     out["compare_n"] = {"then": num(comp.n_previous, lang), "now": num(comp.n_current, lang)}
     out["cuts_differ"] = comp.cuts_differ
+    out["follow_up"] = _follow_up(groups, previous, key, comp, lang)
     if groups.wave.mode == "confidential" and previous.mode == "confidential":
         moves = content.transitions(comp, groups.wave.min_group_size)
         if moves is None:
@@ -584,6 +608,31 @@ def _comparison(groups: WaveGroups, before: WaveGroups | None, previous: Wave | 
                 "suppressed": moves.suppressed,
             }
     return out
+
+
+def _follow_up(groups: WaveGroups, previous: Wave, key: GroupKey, comp, lang: str) -> list[dict]:
+    """Issue 4, point 4: per measure chosen for this group after the previous wave, the change in
+    each dimension it targets (from the comparison, so only groups shown in both waves)."""
+    unit_id = None if key.unit == groups.root_id else key.unit
+    actions = Action.objects.filter(wave=previous, unit_id=unit_id).exclude(measure_id="").order_by("pk")
+    status = {a.measure_id: t(f"plan_status_{a.status}", lang) for a in actions}
+    if not status:
+        return []
+    frame = measure_follow_up(list(status), comp)
+    rows = []
+    for _, r in frame[frame["measured"]].iterrows():
+        rows.append(
+            {
+                "measure": r[f"title_{lang}"],
+                "status": status[r["measure_id"]],
+                "dimension": r[f"name_{lang}"],
+                "then": score(r["mean_previous"], lang),
+                "now": score(r["mean_current"], lang),
+                "change": points(r["change"], lang),
+                "reading": t(f"dash_reading_{r['reading']}", lang) if isinstance(r["reading"], str) else "–",
+            }
+        )
+    return rows
 
 
 # --- charts ------------------------------------------------------------------------------------------
