@@ -4,6 +4,8 @@ axe-core finds no WCAG 2.1 A/AA violation on the pages."""
 
 from __future__ import annotations
 
+import io
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -64,7 +66,9 @@ def download_steps(page, seen: list[dict]) -> None:
     for link in section.get_by_role("link").all():
         with page.expect_download() as download:
             link.click()
-        seen.append({"download": download.value.suggested_filename, "size": Path(download.value.path()).stat().st_size})
+        path = Path(download.value.path())
+        data = path.read_bytes()
+        seen.append({"download": download.value.suggested_filename, "size": len(data), "bytes": data})
 
 
 @pytest.mark.django_db(transaction=True)
@@ -115,3 +119,11 @@ def test_hr_opens_the_dashboard_drills_down_and_creates_an_action(browser, live_
     action = Action.objects.get()
     assert action.unit == units["Utvikling"] and action.measure_id
     assert all(d["size"] > 0 for d in downloads)
+    # the acceptance steps: the PDF report and the SPSS file (a .sav, with its codebook in a ZIP)
+    report = [d for d in downloads if d["download"].endswith(".pdf") and "plan" not in d["download"]]
+    assert report and report[0]["bytes"].startswith(b"%PDF")
+    spss = [d for d in downloads if "sav" in d["download"]]
+    assert spss, [d["download"] for d in downloads]
+    with zipfile.ZipFile(io.BytesIO(spss[0]["bytes"])) as archive:
+        sav = [n for n in archive.namelist() if n.endswith(".sav")]
+        assert sav and archive.read(sav[0]).startswith(b"$FL2")
