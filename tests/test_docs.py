@@ -30,6 +30,7 @@ PAGES = {
     "cli.md": "kommandolinje.md",
     "measures.md": "tiltak.md",
     "anonymity.md": "anonymitet.md",
+    "staff.md": "for-ansatte-i-hr.md",
 }
 PAIRS = list(PAGES.items())
 

@@ -445,3 +445,38 @@ def test_the_results_page_links_each_wave_to_its_report_export_or_import(client,
     client.force_login(manager)
     html = client.get(reverse("dashboards:index", args=[slug]) + "?lang=en").content.decode()
     assert "/report/" not in html and "/export/" not in html and "/import/" not in html
+
+
+def test_hr_releases_a_closed_wave_from_the_results_page(client, world):
+    from homeoffice.web.dashboards.models import WaveTable
+
+    closed = make_released_wave(world["org"], world["units"], {"App": 6, "Nord": 5}, name="Winter", release=False)
+    slug = world["org"].slug
+    url = reverse("dashboards:release", args=[slug, closed.pk]) + "?lang=en"
+    assert url.split("?")[0] in _get(client, world, reverse("dashboards:index", args=[slug]) + "?lang=en")
+    page = _get(client, world, url)
+    assert "cannot be undone" in page and "11 people" in page
+    res = client.post(url)
+    assert res.status_code == 302 and res.url.startswith(reverse("dashboards:wave", args=[slug, closed.pk]))
+    closed.refresh_from_db()
+    assert closed.is_released and WaveTable.objects.get(wave=closed).respondents == 11
+    again = client.post(url)
+    assert again.status_code == 409 and "released on" in again.content.decode()
+    manager = member("mgr-release", world["org"], Role.MANAGER, [world["units"]["Salg"]])
+    client.force_login(manager)
+    assert client.post(url).status_code == 403
+
+
+def test_a_wave_that_has_not_closed_cannot_be_released(client, world):
+    from homeoffice.web.surveys.models import Wave
+
+    open_wave = Wave.objects.create(
+        organisation=world["org"], name="Open", instrument_id="standard", opens_on=world["autumn"].opens_on,
+        closes_on=dt.date.today() + dt.timedelta(days=3),
+    )  # fmt: skip
+    url = reverse("dashboards:release", args=[world["org"].slug, open_wave.pk]) + "?lang=en"
+    client.force_login(world["hr"])
+    res = client.post(url)
+    assert res.status_code == 409 and "has not closed yet" in res.content.decode()
+    open_wave.refresh_from_db()
+    assert not open_wave.is_released

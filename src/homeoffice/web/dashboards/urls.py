@@ -13,6 +13,7 @@ urlpatterns = [
     path("staff/<slug:org_slug>/results/", views.index, name="index"),
     path(WAVE, views.wave_dashboard, name="wave"),
     path(WAVE + "hidden/", views.hidden, name="hidden"),
+    path(WAVE + "release/", views.release, name="release"),
     path(WAVE + "chart/<slug:name>.svg", views.wave_chart, name="wave_chart"),
     path(WAVE + "unit-<int:unit_id>/", views.unit_dashboard, name="unit"),
     path(WAVE + "unit-<int:unit_id>/chart/<slug:name>.svg", views.unit_chart, name="unit_chart"),

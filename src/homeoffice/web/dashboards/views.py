@@ -19,9 +19,10 @@ from urllib.parse import urlencode
 
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
-from django.views.decorators.http import require_GET
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
 
 from homeoffice import charts as core_charts
 from homeoffice.analysis.groups import measure_follow_up
@@ -41,6 +42,7 @@ from homeoffice.web.responses.models import Response
 from homeoffice.web.surveys.actions import units_with_paths, wave_status
 from homeoffice.web.surveys.emails import format_date
 from homeoffice.web.surveys.models import AnonymousLink, Invitation, Wave
+from homeoffice.web.surveys.release import ReleaseRefused, release_wave
 
 # An SVG chart is a document of its own: no scripts, its own inline styles (as the result page's charts).
 SVG_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'self'"
@@ -291,7 +293,39 @@ def _wave_links(access: Access, wave: Wave, released: bool, whole: bool, lang: s
         links.append((t("dash_link_export", lang), reverse("data:export_page", args=[slug, wave.pk])))
     if not released and access.can(Perm.MANAGE_WAVES):
         links.append((t("dash_link_import", lang), reverse("data:import", args=[slug, wave.pk])))
+        if wave.closes_on < timezone.localdate():
+            links.append((t("dash_link_release", lang), reverse("dashboards:release", args=[slug, wave.pk])))
     return links
+
+
+@staff_view(Perm.MANAGE_WAVES)
+@require_http_methods(["GET", "POST"])
+def release(request: HttpRequest, access: Access, wave_id: int) -> HttpResponse:
+    """Release a closed wave's group results (HR, organisation admin): GET asks, POST releases.
+
+    Refusals (not closed yet, released already) are shown, never an error; two clicks release once.
+    """
+    wave = _wave(access, wave_id)
+    lang = staff_lang(request)
+    index_url = reverse("dashboards:index", args=[access.organisation.slug])
+    refused = ""
+    if request.method == "POST":
+        try:
+            release_wave(wave)
+        except ReleaseRefused as exc:
+            refused = exc.text(lang)
+        else:
+            record(request, Verb.CHANGED, organisation=access.organisation, object_type="wave_release", wave=wave)
+            return redirect(page_url(access.organisation.slug, wave, None) if access.can(Perm.VIEW_ORG_DASHBOARD)
+                            else index_url)  # fmt: skip
+    elif wave.is_released:
+        refused = t("dash_release_done", lang, date=_day(wave.released_on, lang))
+    elif wave.closes_on >= timezone.localdate():
+        refused = t("dash_release_not_closed", lang, date=_day(wave.closes_on, lang))
+    n = Response.objects.filter(wave=wave, submitted_on__isnull=False).count()
+    context = {"lang": lang, "organisation": access.organisation, "wave": wave, "n": num(n, lang),
+               "refused": refused, "index_url": index_url}  # fmt: skip
+    return render_staff(request, "dashboards/release.html", context, status=409 if refused else 200)
 
 
 def _why_not_released(wave: Wave, status: str, lang: str) -> str:
