@@ -753,7 +753,11 @@ def hidden(request: HttpRequest, access: Access, wave_id: int) -> HttpResponse:
     reportable = [d for d in decisions if d.kind in KINDS]
     ctx.update(
         released=True,
-        sections=[{"kind": k, "title": t(f"dash_hidden_kind_{k}", lang), "rows": sections[k]} for k in KINDS],
+        sections=[
+            {"kind": k, "title": t(f"dash_hidden_kind_{k}", lang), "rows": sections[k]}
+            for k in KINDS
+            if any(d.kind == k for d in decisions)  # no section for a kind of group this wave does not have
+        ],
         counts=t(
             "dash_hidden_counts",
             lang,
