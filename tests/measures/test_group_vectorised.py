@@ -14,7 +14,7 @@ import pytest
 
 from homeoffice.instruments import Instrument, load_instrument
 from homeoffice.measures import recommend_for_group, recommend_for_respondent
-from homeoffice.measures.engine import _t
+from homeoffice.measures.engine import _t, evidence_text
 from homeoffice.measures.schema import DOMAINS
 from homeoffice.pipeline import score_table
 from homeoffice.samples.synthetic import synthetic_answers
@@ -60,7 +60,7 @@ def per_member(results: pd.DataFrame, instrument: Instrument, catalogue, lang: s
                 "mean_tier": sum(r.tier for r in recs) / len(recs),
                 "mean_priority": sum(r.priority for r in recs) / len(recs),
                 "why": " ".join(why),
-                "evidence": measure.evidence,
+                "evidence": evidence_text(measure.evidence, lang),
                 "_order": catalogue.index(measure_id),
             }
         )

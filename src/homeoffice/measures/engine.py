@@ -150,6 +150,26 @@ def _t(key: str, lang: str, **params: object) -> str:
     return text % params if params else text
 
 
+# The catalogue writes evidence in English with a small fixed vocabulary around the citations
+# ("thesis 4.6, 5.2; Eiken & Saksvik (2002), cited in Eiken & Saksvik (2011)"); these are its words
+# in bokmål. Author names, years and "et al." are the same in both languages.
+EVIDENCE_NB = (
+    ("(the thesis's interviews)", "(intervjuene i oppgaven)"),
+    ("thesis", "oppgaven"),
+    (" cited in ", " sitert i "),
+    (") and ", ") og "),
+)
+
+
+def evidence_text(evidence: str, lang: str) -> str:
+    """A measure's evidence in ``lang`` (the catalogue's English, or its fixed words in bokmål)."""
+    if lang != "nb":
+        return evidence
+    for en, nb in EVIDENCE_NB:
+        evidence = evidence.replace(en, nb)
+    return evidence
+
+
 @dataclass(frozen=True)
 class WeakScale:
     """A weak scale: ``depth`` is how far its score lies beyond the cut on the weak side (0-50)."""
@@ -548,7 +568,7 @@ def recommend_for_respondent(
                 actor=m.measure.actor,
                 axis=m.measure.axis,
                 targets=tuple(m.measure.targets),
-                evidence=m.measure.evidence,
+                evidence=evidence_text(m.measure.evidence, lang),
                 paired_with=tuple(paired),
                 conflicts_with=tuple(conflicts),
                 added_for=m.added_for,
@@ -895,7 +915,7 @@ def recommend_for_group(
                 # Added one by one in member order (accumulate), as a per-member loop would sum them.
                 "mean_priority": float(np.add.accumulate(g.priority[who])[-1]) / count,
                 "why": " ".join(why),
-                "evidence": measure.evidence,
+                "evidence": evidence_text(measure.evidence, lang),
                 "_order": catalogue.index(measure.id),
             }
         )

@@ -56,7 +56,7 @@ MAX_POINTS = 8
 MAX_MEASURE_TITLES = 3
 INTERPERSONAL_ROLES = (1, 2, 3)  # ctx_role: leader, adviser/specialist, customer-facing (thesis 4.6, 5.2)
 CONTACT_DOMAINS = ("contact_threshold", "isolation", "support", "positive_relations")
-_THESIS_SECTIONS = re.compile(r"thesis\s+([0-9][0-9.,\s]*[0-9])")
+_THESIS_SECTIONS = re.compile(r"(?:thesis|oppgaven)\s+([0-9][0-9.,\s]*[0-9])")  # evidence in en or nb
 
 
 @dataclass(frozen=True)

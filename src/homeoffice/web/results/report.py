@@ -228,13 +228,6 @@ def _score_groups(instrument: Instrument, scores: Mapping[str, object], demands_
     return tuple(groups)
 
 
-def evidence_text(evidence: str, lang: str) -> str:
-    """The catalogue's evidence (written in English) with its few fixed words in bokmål when ``lang`` is nb."""
-    if lang != "nb":
-        return evidence
-    return evidence.replace("thesis", "oppgaven").replace(" cited in ", " sitert i ").replace(") and ", ") og ")
-
-
 def _lower_first(text: str) -> str:
     return text[:1].lower() + text[1:]
 
@@ -352,7 +345,7 @@ def build_report(
             explanation=" ".join((r.reason, *r.notes)).strip(),
             actor=r.actor,
             actor_text=t(f"results_actor_{r.actor}", lang),
-            evidence=evidence_text(r.evidence, lang),
+            evidence=r.evidence,
         )
         for r in recommendations
     )
