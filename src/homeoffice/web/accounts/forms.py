@@ -6,6 +6,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.http import HttpRequest
 
+from homeoffice.web.accounts import throttle
 from homeoffice.web.i18n import t
 
 
@@ -32,3 +33,19 @@ class StaffLoginForm(AuthenticationForm):
             "null_characters_not_allowed": t("accounts_login_invalid", lang),
         }
         password.widget = forms.PasswordInput(attrs={"autocomplete": "current-password"})
+
+    def clean(self) -> dict:
+        """Refuse a user name with too many recent failures before checking its password; count a
+        wrong password; a right one clears the count (:mod:`homeoffice.web.accounts.throttle`)."""
+        username = self.cleaned_data.get("username")
+        if username and self.cleaned_data.get("password"):
+            if minutes := throttle.minutes_locked(username):
+                raise forms.ValidationError(t("accounts_login_throttled", self.lang, minutes=minutes), code="throttled")
+            try:
+                cleaned = super().clean()
+            except forms.ValidationError:
+                throttle.record_failure(username)
+                raise
+            throttle.clear(username)
+            return cleaned
+        return super().clean()

@@ -87,3 +87,14 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.verb} {self.object_type} {self.object_id}".strip()
+
+
+class LoginFailure(models.Model):
+    """One failed staff login, kept for the login throttle (:mod:`homeoffice.web.accounts.throttle`).
+
+    ``account`` is a SHA-256 of the lower-cased user name (not the name, not the password, no IP
+    address); rows older than the throttle window are deleted as new ones come.
+    """
+
+    account = models.CharField(max_length=64, db_index=True)
+    at = models.DateTimeField(default=timezone.now, db_index=True)
