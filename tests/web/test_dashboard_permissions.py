@@ -109,6 +109,15 @@ WALK = {
         expect(UTVIKLING_READERS, 200),
     ),
     "unreleased wave, hidden list": (lambda w: _wave_url(w, "hidden", wave="unreleased"), expect(HIDDEN_READERS, 200)),
+    "release a closed wave (asks first)": (
+        lambda w: _wave_url(w, "release", wave="unreleased"),
+        expect({"org_admin", "hr"}, 200),
+    ),
+    "release a released wave": (lambda w: _wave_url(w, "release"), expect({"org_admin", "hr"}, 409)),
+    "release another organisation's wave": (
+        lambda w: _wave_url(w, "release", wave="other_wave"),
+        expect({"org_admin", "hr"}, 404),
+    ),
     "unreleased wave, chart": (
         lambda w: _wave_url(w, "wave_chart", "means", wave="unreleased"),
         expect(ORG_READERS, 404),
