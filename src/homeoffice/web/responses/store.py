@@ -1,7 +1,7 @@
 """The answering flow's reads and writes of one response, in plain SQL built once per process.
 
-Every request of the flow reads the person's response and its wave, and every page save is a
-read-modify-write of one row. Django's ORM spends ~10x the query's own time building the SQL on
+Every request of the flow reads the person's response and its wave, and every page save merges
+answers into one row. Django's ORM spends ~10x the query's own time building the SQL on
 each call (measured: 335 us against 18 us for the read, 426 us against 44 us for the save), which
 decided the load target of issue 3 (submissions at 40% of a bare page's throughput). Here the SQL
 is built once from the models' metadata, and values go in and out through the fields' own
