@@ -34,57 +34,25 @@ from reportlab.platypus import (
 
 from homeoffice.web.dashboards.reports import ChartPart, GroupReport, TextTable
 from homeoffice.web.i18n import t
-from homeoffice.web.results.pdf import FONT, register_fonts
+from homeoffice.web.results.pdf import FONT, LINE, MARGIN, MUTED, SOFT, base_styles, paragraph, register_fonts
 
-INK = colors.HexColor("#1b1b1b")
-MUTED = colors.HexColor("#4a4a4a")
-LINE = colors.HexColor("#c9c9c9")
-SOFT = colors.HexColor("#f3f6f9")
-MARGIN = 18 * mm
 HEAT_GROUPS_PER_TABLE = 7
 
 
 def styles() -> dict[str, ParagraphStyle]:
-    """The paragraph styles of the report PDFs."""
+    """The personal PDF's styles (:func:`homeoffice.web.results.pdf.base_styles`) with a smaller title
+    and table cells (group tables are wider), and a centred style for heat-map cells."""
     register_fonts()
-    base = ParagraphStyle("body", fontName=FONT, fontSize=9.5, leading=13, textColor=INK, spaceAfter=4)
-    return {
-        "body": base,
-        "small": ParagraphStyle("small", parent=base, fontSize=8.5, leading=11.5, textColor=MUTED),
-        "title": ParagraphStyle("title", parent=base, fontName=f"{FONT}-Bold", fontSize=17, leading=22, spaceAfter=4),
-        "h2": ParagraphStyle(
-            "h2",
-            parent=base,
-            fontName=f"{FONT}-Bold",
-            fontSize=13,
-            leading=17,
-            spaceBefore=10,
-            spaceAfter=5,
-            keepWithNext=1,
-        ),
-        "h3": ParagraphStyle(
-            "h3",
-            parent=base,
-            fontName=f"{FONT}-Bold",
-            fontSize=10.5,
-            leading=14,
-            spaceBefore=6,
-            spaceAfter=3,
-            keepWithNext=1,
-        ),
-        "cell": ParagraphStyle("cell", parent=base, fontSize=8, leading=10.5, spaceAfter=0),
-        "cell_bold": ParagraphStyle(
-            "cell_bold", parent=base, fontName=f"{FONT}-Bold", fontSize=8, leading=10.5, spaceAfter=0
-        ),
-        "heat": ParagraphStyle("heat", parent=base, fontSize=7.5, leading=9, spaceAfter=0, alignment=TA_CENTER),
-        "box": ParagraphStyle(
-            "box", parent=base, backColor=SOFT, borderPadding=(6, 6, 6, 6), spaceBefore=6, spaceAfter=10
-        ),
-    }
+    st = base_styles()
+    base = st["body"]
+    st["title"] = ParagraphStyle("title", parent=st["title"], fontSize=17, leading=22, spaceAfter=4)
+    st["cell"] = ParagraphStyle("cell", parent=base, fontSize=8, leading=10.5, spaceAfter=0)
+    st["cell_bold"] = ParagraphStyle("cell_bold", parent=st["cell"], fontName=f"{FONT}-Bold")
+    st["heat"] = ParagraphStyle("heat", parent=base, fontSize=7.5, leading=9, spaceAfter=0, alignment=TA_CENTER)
+    return st
 
 
-def p(text: str, style: ParagraphStyle) -> Paragraph:
-    return Paragraph(escape(text), style)
+p = paragraph
 
 
 def text_table(table: TextTable, st: dict, width: float, widths: Sequence[float] | None = None) -> Table:

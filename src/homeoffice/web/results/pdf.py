@@ -66,7 +66,8 @@ def register_fonts() -> str:
     return FONT
 
 
-def _styles() -> dict[str, ParagraphStyle]:
+def base_styles() -> dict[str, ParagraphStyle]:
+    """The paragraph styles of every PDF of the product (the group reports adjust a few)."""
     base = ParagraphStyle("body", fontName=FONT, fontSize=9.5, leading=13, textColor=INK, spaceAfter=4)
     return {
         "body": base,
@@ -105,8 +106,12 @@ def _styles() -> dict[str, ParagraphStyle]:
     }
 
 
-def _p(text: str, style: ParagraphStyle) -> Paragraph:
+def paragraph(text: str, style: ParagraphStyle) -> Paragraph:
+    """Plain text (escaped) as a paragraph."""
     return Paragraph(escape(text), style)
+
+
+_p = paragraph
 
 
 def _scores(report: Report, st: dict[str, ParagraphStyle], width: float) -> list:
@@ -157,7 +162,7 @@ def _bullets(items: list[Paragraph], *, numbered: bool = False) -> ListFlowable:
 def render_pdf(report: Report) -> bytes:
     """The PDF of ``report`` (see the module docstring), as bytes."""
     register_fonts()
-    st = _styles()
+    st = base_styles()
     lang = report.lang
     buffer = io.BytesIO()
     title = t("results_title", lang)
@@ -210,7 +215,10 @@ def render_pdf(report: Report) -> bytes:
     story += [_p(x, st["body"]) for x in (report.indexes_text, report.level_note) if x]
     story += [chart, _p(report.chart_description, st["small"])]
 
-    story += [_p(t("results_sec_measures", lang), st["h2"]), _p(t("results_measures_intro", lang), st["body"])]
+    story += [
+        _p(t("results_sec_measures", lang), st["h2"]),
+        _p(t("results_measures_intro", lang), st["body"]),
+    ]
     if not report.measures:
         story.append(_p(t("results_measures_none", lang), st["body"]))
     for m in report.measures:
@@ -226,7 +234,10 @@ def render_pdf(report: Report) -> bytes:
             )
         )
 
-    story += [_p(t("results_sec_dialogue", lang), st["h2"]), _p(t("results_dialogue_intro", lang), st["body"])]
+    story += [
+        _p(t("results_sec_dialogue", lang), st["h2"]),
+        _p(t("results_dialogue_intro", lang), st["body"]),
+    ]
     story.append(_bullets([_p(f"{p.text} ({p.cite})", st["body"]) for p in report.dialogue]))
     story += [_p(t("results_sec_about", lang), st["h2"])]
     story += [_p(text, st["body"]) for text in report.caveats]
