@@ -53,27 +53,6 @@ def log_event(
     )
 
 
-def record(
-    request: HttpRequest,
-    verb: str,
-    *,
-    organisation: Organisation | None,
-    object_type: str,
-    object_id: object = "",
-    wave: Wave | None = None,
-    unit: Unit | None = None,
-    format: str = "",
-    detail: str = "",
-) -> AuditEvent:
-    """:func:`log_event` for the user of ``request``."""
-    return log_event(
-        request.user,
-        verb,
-        organisation=organisation,
-        object_type=object_type,
-        object_id=object_id,
-        wave=wave,
-        unit=unit,
-        format=format,
-        detail=detail,
-    )
+def record(request: HttpRequest, verb: str, **event: object) -> AuditEvent:
+    """:func:`log_event` for the user of ``request`` (the same keyword arguments)."""
+    return log_event(request.user, verb, **event)

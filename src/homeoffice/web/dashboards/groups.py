@@ -150,7 +150,7 @@ def wave_groups(wave: Wave) -> WaveGroups | None:
         if key in _cache:
             _cache.move_to_end(key)
             return _cache[key]
-    table = wave_table(wave)
+    table = wave_table(wave, build)
     if table is None:
         return None
     groups = build_groups(wave, table)

@@ -92,10 +92,11 @@ _cache: OrderedDict[tuple[str, int, uuid.UUID], pd.DataFrame] = OrderedDict()
 _cache_lock = threading.Lock()
 
 
-def wave_table(wave: Wave) -> pd.DataFrame | None:
+def wave_table(wave: Wave, build: uuid.UUID | None = None) -> pd.DataFrame | None:
     """The released table of the wave (None before release), from this process's cache when the
-    stored build is the one cached."""
-    build = WaveTable.objects.filter(wave=wave).values_list("build_id", flat=True).first()
+    stored build (``build``, when the caller has just read it) is the one cached."""
+    if build is None:
+        build = WaveTable.objects.filter(wave=wave).values_list("build_id", flat=True).first()
     if build is None:
         return None
     key = (connection.alias, wave.pk, build)

@@ -87,51 +87,18 @@ def seed(today: dt.date) -> Seeded:
             for team_name, size in team_sizes.items():
                 teams[_unit(org, dept, team_name)] = size
 
-        open_wave, created = Wave.objects.get_or_create(
-            organisation=org,
-            name=OPEN_WAVE,
-            defaults={
-                "instrument_id": INSTRUMENT,
-                "languages": "nb,en",
-                "mode": Wave.Mode.ANONYMOUS,
-                "min_group_size": MIN_GROUP,
-                "opens_on": today - dt.timedelta(days=7),
-                "closes_on": today + dt.timedelta(days=30),
-            },
-        )
+        open_wave, created = _wave(org, OPEN_WAVE, today - dt.timedelta(days=7), today + dt.timedelta(days=30))
         if not created and not open_wave.is_open(today):
             open_wave.opens_on, open_wave.closes_on = today - dt.timedelta(days=7), today + dt.timedelta(days=30)
             open_wave.save(update_fields=["opens_on", "closes_on"])
         do_create_links(open_wave)
 
         q_start, q_end = last_quarter(today)
-        closed_wave, _ = Wave.objects.get_or_create(
-            organisation=org,
-            name=CLOSED_WAVE,
-            defaults={
-                "instrument_id": INSTRUMENT,
-                "languages": "nb,en",
-                "mode": Wave.Mode.ANONYMOUS,
-                "min_group_size": MIN_GROUP,
-                "opens_on": q_start,
-                "closes_on": q_end,
-            },
-        )
+        closed_wave, _ = _wave(org, CLOSED_WAVE, q_start, q_end)
         made = 0 if closed_wave.responses.exists() else _generate_responses(closed_wave, teams)
 
         e_start, e_end = last_quarter(q_start)
-        earlier_wave, _ = Wave.objects.get_or_create(
-            organisation=org,
-            name=EARLIER_WAVE,
-            defaults={
-                "instrument_id": INSTRUMENT,
-                "languages": "nb,en",
-                "mode": Wave.Mode.ANONYMOUS,
-                "min_group_size": MIN_GROUP,
-                "opens_on": e_start,
-                "closes_on": e_end,
-            },
-        )
+        earlier_wave, _ = _wave(org, EARLIER_WAVE, e_start, e_end)
         if not earlier_wave.responses.exists():
             fewer = {unit: max(size - EARLIER_LESS, 1) if size >= MIN_GROUP else size for unit, size in teams.items()}
             made += _generate_responses(earlier_wave, fewer, seed=SEED - 1)
@@ -142,6 +109,13 @@ def seed(today: dt.date) -> Seeded:
         password, from_env, user_created = _superuser()
         staff = seed_demo_staff(org)
     return Seeded(password, from_env, user_created, open_wave, closed_wave, made, list(teams), earlier_wave, staff)
+
+
+def _wave(org: Organisation, name: str, opens_on: dt.date, closes_on: dt.date) -> tuple[Wave, bool]:
+    """The demo wave of this name (anonymous, nb and en, on ``standard``), created with these dates if new."""
+    defaults = {"instrument_id": INSTRUMENT, "languages": "nb,en", "mode": Wave.Mode.ANONYMOUS,
+                "min_group_size": MIN_GROUP, "opens_on": opens_on, "closes_on": closes_on}  # fmt: skip
+    return Wave.objects.get_or_create(organisation=org, name=name, defaults=defaults)
 
 
 def _unit(org: Organisation, parent: Unit | None, name: str) -> Unit:
