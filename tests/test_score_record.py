@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from homeoffice.classification import fixed_policy
+from homeoffice.classification import AXES, fixed_policy, provenance
 from homeoffice.instruments import load_instrument
 from homeoffice.pipeline import RECORD_PARTS, codes_matrix, codes_row, score_record, score_table
 
@@ -38,8 +38,13 @@ def table_record(answers: dict, instrument, policy) -> dict:
             return float(v)
         return v
 
-    record = score_record(answers, instrument, policy=policy)
-    return {part: {k: plain(row[k]) for k in record[part]} for part in RECORD_PARTS}
+    # The keys come from the table, not from score_record, so a value it forgot is a difference.
+    scores = list(instrument.score_ids)
+    context = [i.id for i in instrument.context_items]
+    prov = list(provenance(instrument, policy, {a: 50.0 for a in AXES}))
+    classification = [c for c in row.index if c not in {*scores, *context, *prov}]
+    keys = {"scores": scores, "classification": classification, "context": context, "provenance": prov}
+    return {part: {k: plain(row[k]) for k in keys[part]} for part in RECORD_PARTS}
 
 
 def answers_strategy(instrument):
