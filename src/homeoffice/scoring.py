@@ -60,6 +60,8 @@ def _scale_means(
     index_of = {item.id: n for n, item in enumerate(instrument.scored_items)}
     plan = [(scale.id, [index_of[i.id] for i in instrument.items_of(scale.id)]) for scale in instrument.spec.scales]
     n = codes.shape[0]
+    if n == 1:
+        return _one_row_means(codes[0].tolist(), low.tolist(), high.tolist(), rev.tolist(), plan, pomp, min_answered)
     out = {scale_id: np.empty(n) for scale_id, _ in plan}
 
     def block(start: int) -> None:
@@ -89,6 +91,32 @@ def _scale_means(
     else:
         for start in starts:
             block(start)
+    return out
+
+
+def _one_row_means(
+    row: list[float], low: list[float], high: list[float], rev: list[bool], plan: list, pomp: bool, min_answered: float
+) -> dict[str, np.ndarray]:
+    """``_scale_means`` of one respondent (the web survey's submit) in Python floats: the same
+    operations in the same order as ``block`` (IEEE doubles either way, so the same bits, as a test
+    checks), without ~500 numpy calls on one-element arrays (~1 ms)."""
+    out = {}
+    for scale_id, cols in plan:
+        total, answered = 0.0, 0
+        for c in cols:
+            code = row[c]
+            if code != code:  # NaN: not answered
+                continue
+            answered += 1
+            lo, hi = low[c], high[c]
+            if pomp:
+                x = (hi - code) if rev[c] else (code - lo)
+                x *= 100.0 / (hi - lo)
+            else:
+                x = (lo + hi - code) if rev[c] else code
+            total += x
+        too_few = answered < len(cols) * min_answered - EPS
+        out[scale_id] = np.array([np.nan if too_few or not answered else total / answered])
     return out
 
 

@@ -206,8 +206,13 @@ def load_instrument_file(path: str | Path) -> Instrument:
 
 def builtin_ids() -> list[str]:
     """Ids of the instruments shipped with the package."""
+    return list(_builtin_ids())
+
+
+@cache
+def _builtin_ids() -> tuple[str, ...]:
     files = resources.files(_DATA).joinpath("data").iterdir()
-    return sorted(f.name.removesuffix(".yaml") for f in files if f.name.endswith(".yaml"))
+    return tuple(sorted(f.name.removesuffix(".yaml") for f in files if f.name.endswith(".yaml")))
 
 
 @cache

@@ -8,6 +8,8 @@
     HOMEOFFICE_DATA_DIR  where the embedded database and the demo key live (default ./var)
     EMAIL_BACKEND, EMAIL_HOST, ...  Django's e-mail settings (console backend by default)
     SECURE_SSL         "1" behind HTTPS: secure cookies, HSTS, SSL redirect
+    HOMEOFFICE_QUICK_SAVE  "0" sends page saves through the whole Django stack too (default on:
+                       responses/quick_save.py answers plain page saves without it)
 
 Anonymity (issue 3): no IP addresses are stored, sessions live in signed cookies (no server-side
 session rows with timestamps), and request logging of the survey pages is off.
@@ -170,6 +172,8 @@ if _flag("SECURE_SSL"):
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+HOMEOFFICE_QUICK_SAVE = _flag("HOMEOFFICE_QUICK_SAVE", default=True)
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")

@@ -80,14 +80,14 @@ do_save_page = store.save_page
 changed nothing, when the response was already submitted or is gone."""
 
 
-def do_submit(response_id: uuid.UUID | str) -> Response:
+def do_submit(response_id: uuid.UUID | str, *, loaded: Response | None = None) -> Response:
     """Score and submit once. A second call (a double click, a replayed POST) changes nothing.
 
     The scoring runs before the row is locked, so concurrent submissions hold the lock (on SQLite:
     the database's write lock) only for the update; if the answers changed in between, they are
-    scored again under the lock.
+    scored again under the lock. ``loaded``: the response as the caller just read it (saves a read).
     """
-    before = store.load(response_id)
+    before = loaded if loaded is not None else store.load(response_id)
     if before is None:
         raise Response.DoesNotExist(response_id)
     result = None
@@ -97,11 +97,14 @@ def do_submit(response_id: uuid.UUID | str) -> Response:
         now = store.lock(response_id)
         if now is None:
             raise Response.DoesNotExist(response_id)
-        if now.submitted_on is None:
-            if result is None or now.answers != before.answers:
-                result = score_response(before.wave.instrument_id, now.answers)
-            store.mark_submitted(response_id, result, timezone.localdate())
-    return store.load(response_id)
+        if now.submitted_on is not None:
+            return store.load(response_id)
+        if result is None or now.answers != before.answers:
+            result = score_response(before.wave.instrument_id, now.answers)
+        day = timezone.localdate()
+        store.mark_submitted(response_id, result, day)
+    before.answers, before.open_answers, before.result, before.submitted_on = now.answers, now.open_answers, result, day
+    return before
 
 
 class AnswersReleased(Exception):

@@ -216,39 +216,106 @@ def save_page(
     """
     patch = {k: None if v is None else int(v) for k, v in closed.items()}
     open_patch = {k: v or None for k, v in opened.items()}
-    vendor = connection.vendor
-    if vendor == "sqlite":
-        sql = _merge_statement(vendor)
-        params = [json.dumps(patch), json.dumps(open_patch), next_page, lang, _key(response_id)]
-        with transaction.atomic(), connection.cursor() as cursor:  # atomic: the writers' file lock
-            cursor.execute(sql, params)
-            return cursor.rowcount == 1
-    if vendor == "postgresql":
-        params = [*_jsonb_patch(patch), *_jsonb_patch(open_patch), next_page, lang, _key(response_id)]
-        with connection.cursor() as cursor:
-            cursor.execute(_merge_statement(vendor), params)
-            return cursor.rowcount == 1
+    if connection.vendor in ("sqlite", "postgresql"):
+        return _merge(response_id, patch, open_patch, next_page, lang)
     return _save_page_locked(response_id, patch, open_patch, next_page, lang)
 
 
+def save_page_if_open(
+    response_id: uuid.UUID | str,
+    *,
+    instrument_id: str,
+    today: date,
+    closed: Mapping[str, int | None],
+    opened: Mapping[str, str],
+    next_page: int,
+    lang: str,
+) -> bool:
+    """:func:`save_page` in one statement that writes only while the response is consented and
+    not submitted, and its wave is on ``instrument_id``, open on ``today`` and offers ``lang``
+    (``"nb"`` or ``"en"``). False: nothing written; the full view shows the person why.
+    SQLite and PostgreSQL only (the quick page save's write)."""
+    if lang not in ("nb", "en"):
+        raise ValueError(f"unknown language {lang!r}")
+    if connection.vendor not in ("sqlite", "postgresql"):
+        raise NotImplementedError(f"save_page_if_open does not support {connection.vendor}")
+    patch = {k: None if v is None else int(v) for k, v in closed.items()}
+    open_patch = {k: v or None for k, v in opened.items()}
+    day = Wave._meta.get_field("opens_on").get_db_prep_value(today, connection)
+    return _merge(response_id, patch, open_patch, next_page, lang, wave_rule=(instrument_id, day, day, f"%,{lang},%"))
+
+
+def _merge(
+    response_id: uuid.UUID | str,
+    patch: Mapping[str, object],
+    open_patch: Mapping[str, object],
+    page: int,
+    lang: str,
+    wave_rule: tuple | None = None,
+) -> bool:
+    """One ``UPDATE`` that merges RFC 7396 patches (a None removes a key) into the answers: SQLite's
+    ``json_patch``, PostgreSQL's ``jsonb ||`` and ``-``. Only the parts a page has are in the
+    statement (most pages have no open questions): the database does less for each save."""
+    vendor = connection.vendor
+    values: list[object] = []
+    parts = []
+    for changes in (patch, open_patch):
+        if not changes:
+            parts.append((False, False))
+        elif vendor == "sqlite":
+            values.append(json.dumps(changes))
+            parts.append((True, False))
+        else:
+            adds, removes = _jsonb_patch(changes)
+            values += [v for v in (adds, removes) if v]
+            parts.append((bool(adds), bool(removes)))
+    values += [page, lang, _key(response_id), *(wave_rule or ())]
+    sql = _merge_statement(vendor, tuple(parts), conditional=wave_rule is not None)
+    if vendor == "sqlite":
+        with transaction.atomic(), connection.cursor() as cursor:  # atomic: the writers' file lock
+            cursor.execute(sql, values)
+            return cursor.rowcount == 1
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        return cursor.rowcount == 1
+
+
 def _jsonb_patch(patch: Mapping[str, object]) -> tuple[str, list[str]]:
-    """An RFC 7396 patch as PostgreSQL's (jsonb to add, keys to remove)."""
-    return json.dumps({k: v for k, v in patch.items() if v is not None}), [k for k, v in patch.items() if v is None]
+    """An RFC 7396 patch as PostgreSQL's (jsonb to add, keys to remove); each part empty if none."""
+    adds = {k: v for k, v in patch.items() if v is not None}
+    return (json.dumps(adds) if adds else ""), [k for k, v in patch.items() if v is None]
 
 
 @cache
-def _merge_statement(vendor: str) -> str:
+def _merge_statement(vendor: str, parts: tuple[tuple[bool, bool], ...], conditional: bool = False) -> str:
+    """The merge for this backend; ``parts``: per JSON column (answers, open answers) whether
+    the statement adds and whether it removes keys; ``conditional``: only while the response
+    and its wave can take the page (:func:`save_page_if_open`)."""
     q = connection.ops.quote_name
     col = {f.name: q(f.column) for f in Response._meta.concrete_fields}
-    if vendor == "sqlite":
-        merged = {name: f"json_patch({col[name]}, %s)" for name in ("answers", "open_answers")}
-    else:
-        merged = {name: f"({col[name]} || %s::jsonb) - %s::text[]" for name in ("answers", "open_answers")}
-    return (
-        f"UPDATE {q(Response._meta.db_table)} SET {col['answers']} = {merged['answers']}, "
-        f"{col['open_answers']} = {merged['open_answers']}, {col['page']} = %s, {col['lang']} = %s "
+    sets = []
+    for name, (adds, removes) in zip(("answers", "open_answers"), parts, strict=True):
+        expr = col[name]
+        if vendor == "sqlite" and adds:
+            expr = f"json_patch({expr}, %s)"
+        elif vendor != "sqlite":
+            expr = f"({expr} || %s::jsonb)" if adds else expr
+            expr = f"({expr} - %s::text[])" if removes else expr
+        if expr != col[name]:
+            sets.append(f"{col[name]} = {expr}")
+    sets += [f"{col['page']} = %s", f"{col['lang']} = %s"]
+    sql = (
+        f"UPDATE {q(Response._meta.db_table)} SET {', '.join(sets)} "
         f"WHERE {col['id']} = %s AND {col['submitted_on']} IS NULL"
     )
+    if conditional:
+        w = {f.name: q(f.column) for f in Wave._meta.concrete_fields}
+        sql += (
+            f" AND {col['consented']} AND {col['wave']} IN (SELECT {w['id']} FROM {q(Wave._meta.db_table)} "
+            f"WHERE {w['instrument_id']} = %s AND {w['opens_on']} <= %s AND {w['closes_on']} >= %s "
+            f"AND (',' || {w['languages']} || ',') LIKE %s)"
+        )
+    return sql
 
 
 def _save_page_locked(

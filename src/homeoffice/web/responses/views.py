@@ -3,7 +3,8 @@ resume, review and submit (issue 3, points 3-4).
 
 Session contract: ``response_id`` (str of the person's own Response), ``lang`` ("nb" | "en"),
 ``resume_code`` (the plain code, only until it has been shown on the saved or review page),
-``entry`` (the id of the anonymous link opened, until consent creates the response) and
+``entry`` (the id of the anonymous link opened, until consent creates the response),
+``instrument`` (the id of the response's instrument, for the quick page save) and
 ``resume_failures``. Nothing in the session, the response or anywhere else records which invitation
 a response came from.
 """
@@ -56,12 +57,16 @@ def result_url() -> str:
 
 
 def _forget(request: HttpRequest) -> None:
-    for key in ("response_id", "resume_code", "entry"):
+    for key in ("response_id", "resume_code", "entry", "instrument"):
         request.session.pop(key, None)
 
 
 def session_response(request: HttpRequest) -> Response | None:
-    """The person's own response from the session, or None (a deleted one is forgotten)."""
+    """The person's own response from the session, or None (a deleted one is forgotten).
+
+    Keeps the session's ``instrument`` in step with the response: the quick page save
+    (``quick_save.py``) checks answers against it before its one conditional write.
+    """
     rid = request.session.get("response_id")
     if not rid:
         return None
@@ -73,6 +78,8 @@ def session_response(request: HttpRequest) -> Response | None:
     response = store.load(rid)  # plain SQL: this runs on every request of the flow
     if response is None:
         _forget(request)
+    elif request.session.get("instrument") != response.wave.instrument_id:
+        request.session["instrument"] = response.wave.instrument_id
     return response
 
 
@@ -438,7 +445,7 @@ def submit(request: HttpRequest) -> HttpResponse:
         request.session.pop("resume_code", None)
         return redirect(result_url())
     if request.method == "POST" and response.consented and response.wave.is_open():
-        actions.do_submit(response.pk)
+        actions.do_submit(response.pk, loaded=response)
         request.session.pop("resume_code", None)
         return redirect(result_url())
     response, other = _answering(request)
