@@ -247,9 +247,27 @@ class Server:
         )  # fmt: skip
         self.pgid = self.proc.pid
 
-    def wait_ready(self, limit: float = 40.0) -> None:
-        """Until GET /healthz answers 200 (or the server dies, or ``limit`` seconds pass)."""
+    def wait_ready(self, limit: float = 60.0) -> None:
+        """Until GET /healthz answers 200 and every worker has booted (or the server dies, or
+        ``limit`` seconds pass)."""
         deadline = time.monotonic() + limit
+        self._wait_answer(deadline, limit)
+        self._wait_quiet(deadline, limit)
+
+    def _wait_quiet(self, deadline: float, limit: float) -> None:
+        """Until the server uses almost no CPU: the first answer comes from the first worker
+        up, while the others still load the application (~4 s of CPU each); a phase measured
+        then would measure the boot."""
+        before = self.cpu_seconds()
+        while time.monotonic() < deadline:
+            time.sleep(1.0)
+            now = self.cpu_seconds()
+            if now - before < 0.05:
+                return
+            before = now
+        raise RuntimeError(f"gunicorn was still busy {limit:.0f} s after its start:\n{self.log_tail()}")
+
+    def _wait_answer(self, deadline: float, limit: float) -> None:
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"gunicorn exited with {self.proc.returncode}:\n{self.log_tail()}")

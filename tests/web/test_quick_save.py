@@ -25,7 +25,7 @@ from homeoffice.web.responses.forms import OPEN_MAX_CHARS
 from homeoffice.web.responses.models import Response
 from homeoffice.web.responses.pages import plan_for
 from homeoffice.web.responses.quick_save import QuickPageSave, clean_page, page_rule
-from homeoffice.web.surveys.models import AnonymousLink
+from homeoffice.web.surveys.models import AnonymousLink, Wave
 from tests.web.factories_flow import consent, make_link, make_wave
 
 pytestmark = pytest.mark.django_db
@@ -109,7 +109,7 @@ def respondent(wave) -> tuple[Client, str, Response]:
     page = client.get(reverse("responses:page", args=[1])).content.decode()
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
     response = Response.objects.get(pk=client.session["response_id"])
-    assert client.session["instrument"] == "standard"
+    assert client.session["wave"] == wave.pk
     return client, token, response
 
 
@@ -242,24 +242,39 @@ def test_the_served_application_is_wrapped_and_warmed_up():
     assert page_rule.cache_info().currsize >= len(PLAN)
 
 
-def test_save_page_if_open_writes_only_while_the_wave_and_response_allow_it(wave):
+def test_save_page_if_open_writes_only_to_a_consented_unsubmitted_response_of_the_wave(wave):
     _, _, response = respondent(wave)
-    today = timezone.localdate()
 
-    def save(**change) -> bool:
-        args = {"instrument_id": "standard", "today": today, "lang": "nb", **change}
-        return store.save_page_if_open(response.pk, closed={"wl1": 2}, opened={}, next_page=3, **args)
+    def save(wave_id=wave.pk) -> bool:
+        page = {"closed": {"wl1": 2}, "opened": {}, "next_page": 3, "lang": "nb"}
+        return store.save_page_if_open(response.pk, wave_id=wave_id, **page)
 
-    assert not save(instrument_id="thesis-2023")
-    assert not save(today=wave.closes_on + dt.timedelta(days=1))
-    assert not save(today=wave.opens_on - dt.timedelta(days=1))
-    wave.languages = "en"
-    wave.save()
+    assert not save(wave_id=make_wave().pk)
+    Response.objects.filter(pk=response.pk).update(consented=False)
     assert not save()
     assert stored(response)[0] == {}
-    assert save(lang="en") and stored(response)[0] == {"wl1": 2}
-    Response.objects.filter(pk=response.pk).update(submitted_on=today)
-    assert not save(lang="en")
+    Response.objects.filter(pk=response.pk).update(consented=True)
+    assert save() and stored(response)[0] == {"wl1": 2}
+    Response.objects.filter(pk=response.pk).update(submitted_on=timezone.localdate())
+    assert not save()
+
+
+def test_the_wave_rule_is_read_again_after_its_time_or_when_the_wave_is_saved_here(wave, monkeypatch):
+    client, token, _ = respondent(wave)
+    app = QuickPageSave(recorder := Recorder())
+    assert wsgi_post(app, client, "/answer/2/", valid_form(2, token))[0] == 302 and recorder.calls == 0
+    closed = timezone.localdate() - dt.timedelta(days=1)
+    Wave.objects.filter(pk=wave.pk).update(closes_on=closed)  # as another server process would
+    assert wsgi_post(app, client, "/answer/2/", valid_form(2, token))[0] == 302 and recorder.calls == 0
+    now = quick_save.time.monotonic()
+    monkeypatch.setattr(quick_save.time, "monotonic", lambda: now + quick_save.WAVE_RULE_SECONDS + 0.1)
+    assert wsgi_post(app, client, "/answer/2/", valid_form(2, token))[0] == 200  # the closed page
+    assert recorder.calls == 1
+    monkeypatch.undo()
+    wave.refresh_from_db()
+    wave.closes_on = timezone.localdate()
+    wave.save()  # in this process: counts at once
+    assert wsgi_post(app, client, "/answer/2/", valid_form(2, token))[0] == 302 and recorder.calls == 1
 
 
 # --- the same outcome as Django for any form ----------------------------------------------------
@@ -337,8 +352,10 @@ PEOPLE: dict = {}
 
 @pytest.fixture(autouse=True)
 def _forget_people():
+    quick_save._wave_rules.clear()  # ids come back after a rolled-back test
     yield
     PEOPLE.clear()
+    quick_save._wave_rules.clear()
 
 
 def test_clean_page_accepts_exactly_what_the_page_form_accepts():
@@ -380,7 +397,7 @@ def test_page_saves_merge_like_dictionaries(wave, pages):
         Response.objects.filter(pk=response.pk).update(answers={}, open_answers={})
         expected, expected_open = {}, {}
         for closed, opened in pages:
-            extra = {"instrument_id": "standard", "today": timezone.localdate()} if save == "save_page_if_open" else {}
+            extra = {"wave_id": wave.pk} if save == "save_page_if_open" else {}
             assert getattr(store, save)(response.pk, closed=closed, opened=opened, next_page=2, lang="nb", **extra)
             expected = {k: v for k, v in {**expected, **closed}.items() if v is not None}
             expected_open = {k: v for k, v in {**expected_open, **opened}.items() if v}

@@ -10,12 +10,19 @@ plain case:
    Django's size and field limits, an allowed ``Host``, HTTPS when the site redirects to it;
 2. CSRF as Django's ``CsrfViewMiddleware`` checks it: an ``Origin`` header, when sent, is this
    site; the form's token matches the cookie's secret (Django's own token functions);
-3. the session (Django's session engine) names a response, a language and a built-in instrument
-   (``views.session_response`` keeps it in step), and the page exists;
+3. the session (Django's session engine) names a response, a language and the response's wave
+   (``views.session_response`` keeps it in step); the wave, on a built-in instrument, offers the
+   language and is open today, and the page exists;
 4. every answer is one of the item's codes or empty, every open answer free of NUL characters and
    not too long (the rules of ``PageForm``, proven equal in the tests);
 5. one conditional write (``store.save_page_if_open``) merges the page only while the response is
-   consented and not submitted and its wave is on that instrument, open today and in that language.
+   consented, not submitted and in that wave.
+
+The wave's rule (instrument, languages, dates) is read at most every ``WAVE_RULE_SECONDS`` per
+server process, not on every save (on PostgreSQL the join to the wave was half the database's
+work of a save): a change of a wave's dates or languages reaches page saves within seconds (at
+once in the process that saved it). Answers saved in that window belong to a response that is
+not submitted, and only submitted responses count; the submit itself always reads the wave.
 
 Then it answers the view's redirect with the same security headers. Anything else - a form error,
 no session, a closed wave, a submitted response, a forged token, a database error - goes on,
@@ -31,6 +38,7 @@ from __future__ import annotations
 import io
 import logging
 import re
+import time
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -41,6 +49,8 @@ from urllib.parse import parse_qsl
 from django.conf import settings
 from django.core import signals
 from django.db import connection
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 from django.http.cookie import parse_cookie
 from django.http.request import split_domain_port, validate_host
 from django.middleware.csrf import InvalidTokenFormat, _check_token_format, _does_token_match
@@ -53,8 +63,12 @@ from homeoffice.web.middleware import extra_headers
 from homeoffice.web.responses import store
 from homeoffice.web.responses.forms import OPEN_MAX_CHARS, page_questions
 from homeoffice.web.responses.pages import plan_for
+from homeoffice.web.surveys.models import Wave
 
 log = logging.getLogger(__name__)
+
+WAVE_RULE_SECONDS = 5.0
+_wave_rules: dict[int, tuple[float, store.WaveRule | None]] = {}
 
 PAGE_PATH = re.compile(r"/answer/([1-9][0-9]{0,3})/")
 FORM_TYPE = "application/x-www-form-urlencoded"
@@ -252,13 +266,17 @@ class QuickPageSave:
         if not config.csrf_passes(environ, cookies, form, scheme, host):
             return None, secure
         session = config.session_store(cookies.get(config.session_cookie))
-        rid, lang, instrument_id = session.get("response_id"), session.get("lang"), session.get("instrument")
-        if lang not in LANGS or instrument_id not in builtin_ids():
+        rid, lang, wave_id = session.get("response_id"), session.get("lang"), session.get("wave")
+        if lang not in LANGS or not isinstance(wave_id, int):
             return None, secure
         try:
             uuid.UUID(str(rid))
         except ValueError:
             return None, secure
+        rule = wave_rule(wave_id)
+        if rule is None or rule.instrument_id not in builtin_ids() or not rule.takes(lang, timezone.localdate()):
+            return None, secure
+        instrument_id = rule.instrument_id
         _, plan = plan_for(instrument_id)
         if number > len(plan):
             return None, secure
@@ -270,8 +288,7 @@ class QuickPageSave:
         closed, opened = answers
         saved = store.save_page_if_open(
             rid,
-            instrument_id=instrument_id,
-            today=timezone.localdate(),
+            wave_id=wave_id,
             closed=closed,
             opened=opened,
             next_page=next_page,
@@ -284,6 +301,24 @@ class QuickPageSave:
         if next_page > len(plan):
             return _location("responses:submit"), secure
         return _location("responses:page", next_page), secure
+
+
+def wave_rule(wave_id: int) -> store.WaveRule | None:
+    """The wave's rule as read at most ``WAVE_RULE_SECONDS`` ago in this process."""
+    now = time.monotonic()
+    hit = _wave_rules.get(wave_id)
+    if hit is not None and hit[0] > now:
+        return hit[1]
+    rule = store.wave_rule(wave_id)
+    _wave_rules[wave_id] = (now + WAVE_RULE_SECONDS, rule)
+    return rule
+
+
+@receiver(post_save, sender=Wave)
+@receiver(post_delete, sender=Wave)
+def forget_wave_rule(sender: type, instance: Wave, **kwargs: object) -> None:
+    """A wave saved or deleted in this process counts at once here."""
+    _wave_rules.pop(instance.pk, None)
 
 
 @cache

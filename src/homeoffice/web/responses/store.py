@@ -17,6 +17,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
+from typing import NamedTuple
 
 from django.db import connection, transaction
 from django.db.models import Field, Model
@@ -221,28 +222,45 @@ def save_page(
     return _save_page_locked(response_id, patch, open_patch, next_page, lang)
 
 
+class WaveRule(NamedTuple):
+    """What decides whether a wave takes answers: its instrument, languages and dates."""
+
+    instrument_id: str
+    languages: tuple[str, ...]
+    opens_on: date
+    closes_on: date
+
+    def takes(self, lang: str, today: date) -> bool:
+        return lang in self.languages and self.opens_on <= today <= self.closes_on
+
+
+def wave_rule(wave_id: int) -> WaveRule | None:
+    """The :class:`WaveRule` of a wave, or None when there is no such wave."""
+    row = Wave.objects.filter(pk=wave_id).values_list("instrument_id", "languages", "opens_on", "closes_on").first()
+    if row is None:
+        return None
+    instrument_id, languages, opens_on, closes_on = row
+    return WaveRule(instrument_id, tuple(c.strip() for c in languages.split(",") if c.strip()), opens_on, closes_on)
+
+
 def save_page_if_open(
     response_id: uuid.UUID | str,
     *,
-    instrument_id: str,
-    today: date,
+    wave_id: int,
     closed: Mapping[str, int | None],
     opened: Mapping[str, str],
     next_page: int,
     lang: str,
 ) -> bool:
-    """:func:`save_page` in one statement that writes only while the response is consented and
-    not submitted, and its wave is on ``instrument_id``, open on ``today`` and offers ``lang``
-    (``"nb"`` or ``"en"``). False: nothing written; the full view shows the person why.
-    SQLite and PostgreSQL only (the quick page save's write)."""
-    if lang not in ("nb", "en"):
-        raise ValueError(f"unknown language {lang!r}")
+    """:func:`save_page` in one statement that writes only while the response is consented, not
+    submitted and in wave ``wave_id`` (whose :class:`WaveRule` the caller has checked). False:
+    nothing written; the full view shows the person why. SQLite and PostgreSQL only (the quick
+    page save's write)."""
     if connection.vendor not in ("sqlite", "postgresql"):
         raise NotImplementedError(f"save_page_if_open does not support {connection.vendor}")
     patch = {k: None if v is None else int(v) for k, v in closed.items()}
     open_patch = {k: v or None for k, v in opened.items()}
-    day = Wave._meta.get_field("opens_on").get_db_prep_value(today, connection)
-    return _merge(response_id, patch, open_patch, next_page, lang, wave_rule=(instrument_id, day, day, f"%,{lang},%"))
+    return _merge(response_id, patch, open_patch, next_page, lang, wave_id=wave_id)
 
 
 def _merge(
@@ -251,7 +269,7 @@ def _merge(
     open_patch: Mapping[str, object],
     page: int,
     lang: str,
-    wave_rule: tuple | None = None,
+    wave_id: int | None = None,
 ) -> bool:
     """One ``UPDATE`` that merges RFC 7396 patches (a None removes a key) into the answers: SQLite's
     ``json_patch``, PostgreSQL's ``jsonb ||`` and ``-``. Only the parts a page has are in the
@@ -269,8 +287,8 @@ def _merge(
             adds, removes = _jsonb_patch(changes)
             values += [v for v in (adds, removes) if v]
             parts.append((bool(adds), bool(removes)))
-    values += [page, lang, _key(response_id), *(wave_rule or ())]
-    sql = _merge_statement(vendor, tuple(parts), conditional=wave_rule is not None)
+    values += [page, lang, _key(response_id)] + ([] if wave_id is None else [wave_id])
+    sql = _merge_statement(vendor, tuple(parts), conditional=wave_id is not None)
     if vendor == "sqlite":
         with transaction.atomic(), connection.cursor() as cursor:  # atomic: the writers' file lock
             cursor.execute(sql, values)
@@ -289,8 +307,8 @@ def _jsonb_patch(patch: Mapping[str, object]) -> tuple[str, list[str]]:
 @cache
 def _merge_statement(vendor: str, parts: tuple[tuple[bool, bool], ...], conditional: bool = False) -> str:
     """The merge for this backend; ``parts``: per JSON column (answers, open answers) whether
-    the statement adds and whether it removes keys; ``conditional``: only while the response
-    and its wave can take the page (:func:`save_page_if_open`)."""
+    the statement adds and whether it removes keys; ``conditional``: only while the response is
+    consented and in the given wave (:func:`save_page_if_open`)."""
     q = connection.ops.quote_name
     col = {f.name: q(f.column) for f in Response._meta.concrete_fields}
     sets = []
@@ -309,12 +327,7 @@ def _merge_statement(vendor: str, parts: tuple[tuple[bool, bool], ...], conditio
         f"WHERE {col['id']} = %s AND {col['submitted_on']} IS NULL"
     )
     if conditional:
-        w = {f.name: q(f.column) for f in Wave._meta.concrete_fields}
-        sql += (
-            f" AND {col['consented']} AND {col['wave']} IN (SELECT {w['id']} FROM {q(Wave._meta.db_table)} "
-            f"WHERE {w['instrument_id']} = %s AND {w['opens_on']} <= %s AND {w['closes_on']} >= %s "
-            f"AND (',' || {w['languages']} || ',') LIKE %s)"
-        )
+        sql += f" AND {col['consented']} AND {col['wave']} = %s"
     return sql
 
 

@@ -4,7 +4,7 @@ resume, review and submit (issue 3, points 3-4).
 Session contract: ``response_id`` (str of the person's own Response), ``lang`` ("nb" | "en"),
 ``resume_code`` (the plain code, only until it has been shown on the saved or review page),
 ``entry`` (the id of the anonymous link opened, until consent creates the response),
-``instrument`` (the id of the response's instrument, for the quick page save) and
+``wave`` (the id of the response's wave, for the quick page save) and
 ``resume_failures``. Nothing in the session, the response or anywhere else records which invitation
 a response came from.
 """
@@ -57,15 +57,15 @@ def result_url() -> str:
 
 
 def _forget(request: HttpRequest) -> None:
-    for key in ("response_id", "resume_code", "entry", "instrument"):
+    for key in ("response_id", "resume_code", "entry", "wave"):
         request.session.pop(key, None)
 
 
 def session_response(request: HttpRequest) -> Response | None:
     """The person's own response from the session, or None (a deleted one is forgotten).
 
-    Keeps the session's ``instrument`` in step with the response: the quick page save
-    (``quick_save.py``) checks answers against it before its one conditional write.
+    Keeps the session's ``wave`` in step with the response: the quick page save
+    (``quick_save.py``) checks answers against that wave's instrument before its one write.
     """
     rid = request.session.get("response_id")
     if not rid:
@@ -78,8 +78,8 @@ def session_response(request: HttpRequest) -> Response | None:
     response = store.load(rid)  # plain SQL: this runs on every request of the flow
     if response is None:
         _forget(request)
-    elif request.session.get("instrument") != response.wave.instrument_id:
-        request.session["instrument"] = response.wave.instrument_id
+    elif request.session.get("wave") != response.wave_id:
+        request.session["wave"] = response.wave_id
     return response
 
 
