@@ -69,6 +69,7 @@ log = logging.getLogger(__name__)
 
 WAVE_RULE_SECONDS = 5.0
 _wave_rules: dict[int, tuple[float, store.WaveRule | None]] = {}
+_clock = time.monotonic
 
 PAGE_PATH = re.compile(r"/answer/([1-9][0-9]{0,3})/")
 FORM_TYPE = "application/x-www-form-urlencoded"
@@ -305,7 +306,7 @@ class QuickPageSave:
 
 def wave_rule(wave_id: int) -> store.WaveRule | None:
     """The wave's rule as read at most ``WAVE_RULE_SECONDS`` ago in this process."""
-    now = time.monotonic()
+    now = _clock()
     hit = _wave_rules.get(wave_id)
     if hit is not None and hit[0] > now:
         return hit[1]
