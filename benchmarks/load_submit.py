@@ -7,9 +7,11 @@ reachable) it migrates, seeds one organisation, unit and open wave on ``standard
 link, starts gunicorn on 127.0.0.1 (gthread, 4 workers x 2 threads for the 2 cores: more processes
 keep the GIL from holding up SQLite's single writer; DEBUG off), and measures, in rounds that
 alternate the loads (so a busy machine hurts both alike), after a warm-up. Every phase opens new
-connections, and which worker takes which connection is chance: a bare phase whose connections
-crowd onto a few workers leaves cores idle and runs 30-40% slower than one where they spread
-(measured: 1,300 to 2,350 req/s on the same build). Three rounds, pooled, even that out:
+connections, and which worker takes which connection is chance: bare phases of one run differ
+by up to a quarter (measured: 1,740 to 2,260 req/s). Three rounds, pooled, even that out. The
+server counts as started when it answers and has gone quiet: the first answer comes from the first
+worker up while the others still load the application (~4 s of CPU each), and a phase measured
+then (as in the figures before stop 7) measures the boot:
 
   bare    GET /healthz over and over (the same server, the whole middleware stack, no database).
   html    GET / as a first-time visitor (the survey's front page: a rendered template, no database),
