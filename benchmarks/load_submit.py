@@ -8,7 +8,7 @@ link, starts gunicorn on 127.0.0.1 (gthread, 4 workers x 2 threads for the 2 cor
 keep the GIL from holding up SQLite's single writer; DEBUG off), and measures, in rounds that
 alternate the loads (so a busy machine hurts both alike), after a warm-up. Every phase opens new
 connections, and which worker takes which connection is chance: bare phases of one run differ
-by up to a quarter (measured: 1,740 to 2,260 req/s). Three rounds, pooled, even that out. The
+by up to half (measured: 1,068 to 2,006 req/s). Three rounds, pooled, soften that. The
 server counts as started when it answers and has gone quiet: the first answer comes from the first
 worker up while the others still load the application (~4 s of CPU each), and a phase measured
 then (as in the figures before stop 7) measures the boot:
