@@ -44,6 +44,7 @@ from homeoffice.web.accounts.guard import render_staff, staff_lang, staff_view
 from homeoffice.web.accounts.permissions import Access, Perm
 from homeoffice.web.dashboards.groups import WaveGroups
 from homeoffice.web.dashboards.reports import fmt_int, group_path, released_wave
+from homeoffice.web.dashboards.views import add_download_links
 from homeoffice.web.i18n import t
 from homeoffice.web.responses.models import Response
 from homeoffice.web.surveys.emails import format_date
@@ -354,14 +355,4 @@ def _download_links(request: HttpRequest, access: Access, wave: Wave, unit, key)
     ]
 
 
-def register_download_links() -> None:
-    """Add the data files to the dashboard's "Download" section (``dashboards.views.download_links``)."""
-    try:
-        from homeoffice.web.dashboards.views import download_links
-    except ImportError:  # the dashboard pages are not there
-        return
-    if _download_links not in download_links:
-        download_links.append(_download_links)
-
-
-register_download_links()
+add_download_links(_download_links)

@@ -57,6 +57,12 @@ the dashboard's "Download" section. The reports and exports of this app register
 """
 
 
+def add_download_links(hook: Callable[[HttpRequest, Access, Wave, Unit | None, GroupKey], list[dict]]) -> None:
+    """Register a hook of ``download_links`` (once, however often its module is imported)."""
+    if hook not in download_links:
+        download_links.append(hook)
+
+
 # --- formatting ------------------------------------------------------------------------------------
 
 

@@ -23,7 +23,7 @@ from django.db import connection, transaction
 from django.db.models import Field, Model
 
 from homeoffice.web.responses.models import Response
-from homeoffice.web.surveys.models import AnonymousLink, Wave
+from homeoffice.web.surveys.models import AnonymousLink, Wave, language_codes
 
 LOCKED = ("answers", "open_answers", "submitted_on")
 
@@ -215,11 +215,15 @@ def save_page(
     a key; PostgreSQL's ``jsonb ||`` and ``-``): atomic without a read, and on PostgreSQL one round
     trip instead of four. Other databases read under a row lock and write back.
     """
-    patch = {k: None if v is None else int(v) for k, v in closed.items()}
-    open_patch = {k: v or None for k, v in opened.items()}
+    patch, open_patch = _patches(closed, opened)
     if connection.vendor in ("sqlite", "postgresql"):
         return _merge(response_id, patch, open_patch, next_page, lang)
     return _save_page_locked(response_id, patch, open_patch, next_page, lang)
+
+
+def _patches(closed: Mapping[str, int | None], opened: Mapping[str, str]) -> tuple[dict, dict]:
+    """A page's answers as RFC 7396 patches: None (a code left out, an empty text) removes a key."""
+    return {k: None if v is None else int(v) for k, v in closed.items()}, {k: v or None for k, v in opened.items()}
 
 
 class WaveRule(NamedTuple):
@@ -240,7 +244,7 @@ def wave_rule(wave_id: int) -> WaveRule | None:
     if row is None:
         return None
     instrument_id, languages, opens_on, closes_on = row
-    return WaveRule(instrument_id, tuple(c.strip() for c in languages.split(",") if c.strip()), opens_on, closes_on)
+    return WaveRule(instrument_id, tuple(language_codes(languages)), opens_on, closes_on)
 
 
 def save_page_if_open(
@@ -258,8 +262,7 @@ def save_page_if_open(
     page save's write)."""
     if connection.vendor not in ("sqlite", "postgresql"):
         raise NotImplementedError(f"save_page_if_open does not support {connection.vendor}")
-    patch = {k: None if v is None else int(v) for k, v in closed.items()}
-    open_patch = {k: v or None for k, v in opened.items()}
+    patch, open_patch = _patches(closed, opened)
     return _merge(response_id, patch, open_patch, next_page, lang, wave_id=wave_id)
 
 

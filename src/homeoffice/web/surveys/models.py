@@ -42,6 +42,11 @@ def _instrument_choices() -> list[tuple[str, str]]:
     return [(i, i) for i in builtin_ids()]
 
 
+def language_codes(languages: str) -> list[str]:
+    """The codes of a wave's ``languages`` field as stored ("nb,en")."""
+    return [code.strip() for code in languages.split(",") if code.strip()]
+
+
 class Wave(models.Model):
     """One round of a survey in one organisation."""
 
@@ -77,7 +82,7 @@ class Wave(models.Model):
 
     @property
     def language_list(self) -> list[str]:
-        return [code.strip() for code in self.languages.split(",") if code.strip()]
+        return language_codes(self.languages)
 
     def is_open(self, today=None) -> bool:
         today = today or timezone.localdate()
