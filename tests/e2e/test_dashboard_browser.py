@@ -95,10 +95,11 @@ def test_hr_opens_the_dashboard_drills_down_and_creates_an_action(browser, live_
         page.get_by_role("link", name="Utvikling", exact=True).last.click()
         look(page, "unit dashboard", seen, charts)
         title = page.locator(".dash-measures h3").first.inner_text()
+        dashboard_url = page.url
         page.get_by_role("button", name="Create action in the plan").first.click()
         look(page, "action", seen, charts)
-        page.go_back(wait_until="commit")
-        page.reload(wait_until="commit")
+        # Back to the dashboard, fresh (a go_back then reload raced Chromium's page swap now and then).
+        page.goto(dashboard_url, wait_until="commit")
         charts.settle()
         page.get_by_role("link", name="The measure is in the action plan – open it").first.wait_for()
         page.goto(
