@@ -177,7 +177,27 @@ def test_measures_are_the_engines_with_who_acts(client):
     positions = [html.index(f"<h3>{r.title}</h3>") for r in recommendations]
     assert positions == sorted(positions)  # in rank order
     assert "Hvem gjør noe: lederen din" in html and "Hvem gjør noe: du selv" in html
-    assert html.count("<details>") == len(recommendations)
+    assert html.count("<details>") == len(recommendations)  # a "why" under each
+
+
+def test_a_long_list_of_measures_shows_five_and_folds_the_rest_in_order(client):
+    response = make_response(good=False)
+    html = own(client, response).get(reverse("results:mine")).content.decode()
+    titles = [r.title for r in recommend_for_respondent(result_row(response.result), load_instrument("standard"), lang="nb")]
+    assert len(titles) > 5  # a weak result: many measures fit
+    fold = html.index('<details class="more-measures">')
+    assert all(html.index(f"<h3>{title}</h3>") < fold for title in titles[:5])
+    assert all(html.index(f"<h3>{title}</h3>") > fold for title in titles[5:])
+    assert f"Vis {len(titles) - 5} tiltak til" in html
+    assert '<ol class="measures" start="6">' in html  # the numbering goes on inside the fold
+
+
+def test_a_short_list_of_measures_has_nothing_to_fold(client):
+    response = make_response(good=True)
+    html = own(client, response).get(reverse("results:mine")).content.decode()
+    n = len(recommend_for_respondent(result_row(response.result), load_instrument("standard"), lang="nb"))
+    assert n <= 5
+    assert "more-measures" not in html
 
 
 def test_dialogue_has_four_to_eight_points_each_citing_the_thesis(client):

@@ -35,6 +35,7 @@ from homeoffice.web.scoring import result_row, score_response
 
 LANGS = ("nb", "en")
 CUT = 50.0  # the weakness cut of a scale: its midpoint (model.md; homeoffice.measures)
+MEASURES_IN_VIEW = 5  # the page shows the best-fitting five; the rest, in the same order, fold away
 AXES = ("pwe", "productivity", "other")
 PWE_DOMAINS = frozenset(
     {
@@ -147,6 +148,16 @@ class Report:
     dialogue: tuple[DialoguePoint, ...]
     caveats: tuple[str, ...]
     provenance: str
+
+    @property
+    def measures_in_view(self) -> tuple[MeasureLine, ...]:
+        """The best-fitting measures, shown open on the page (a weak result can list twenty)."""
+        return self.measures[:MEASURES_IN_VIEW]
+
+    @property
+    def measures_folded(self) -> tuple[MeasureLine, ...]:
+        """The rest, in rank order, behind a "show more" on the page; the PDF lists them all."""
+        return self.measures[MEASURES_IN_VIEW:]
 
     @property
     def job_intro(self) -> str:
