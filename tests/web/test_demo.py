@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import importlib.util
 import io
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -158,6 +161,41 @@ def test_check_deploy_is_clean_with_production_settings(monkeypatch, tmp_path):
 def test_check_deploy_catches_a_setting_left_for_development(monkeypatch, tmp_path, env):
     with override_settings(**production_settings(monkeypatch, tmp_path, **env)), pytest.raises(SystemCheckError):
         call_command("check", deploy=True, fail_level="WARNING", stdout=io.StringIO(), stderr=io.StringIO())
+
+
+def test_the_pseudonym_key_is_made_once_from_the_secret_key_and_outlives_its_rotation(monkeypatch, tmp_path):
+    first = production_settings(monkeypatch, tmp_path)
+    assert first["PSEUDONYM_KEY"] == PRODUCTION_ENV["SECRET_KEY"]  # keys stored before it existed still match
+    assert (tmp_path / "pseudonym_key").stat().st_mode & 0o777 == 0o600
+    rotated = production_settings(
+        monkeypatch, tmp_path, SECRET_KEY="n3w-" + "r" * 60, SECRET_KEY_FALLBACKS=PRODUCTION_ENV["SECRET_KEY"]
+    )
+    assert rotated["PSEUDONYM_KEY"] == PRODUCTION_ENV["SECRET_KEY"]
+    assert rotated["SECRET_KEY_FALLBACKS"] == [PRODUCTION_ENV["SECRET_KEY"]]
+    assert production_settings(monkeypatch, tmp_path, PSEUDONYM_KEY="own-key")["PSEUDONYM_KEY"] == "own-key"
+    assert not list(tmp_path.glob(".*.tmp"))
+
+
+def test_a_data_dir_that_cannot_hold_the_pseudonym_key_is_one_clear_line(tmp_path):
+    (tmp_path / "a-file").write_text("")
+    env = {**os.environ, **PRODUCTION_ENV, "HOMEOFFICE_DATA_DIR": str(tmp_path / "a-file" / "data")}
+    env.pop("PSEUDONYM_KEY", None)
+    done = subprocess.run(
+        [sys.executable, "-m", "homeoffice.web.manage", "check"], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode != 0
+    assert "PSEUDONYM_KEY is not set" in done.stderr and "Traceback" not in done.stderr
+    env["PSEUDONYM_KEY"] = "set-in-the-environment"
+    done = subprocess.run(
+        [sys.executable, "-m", "homeoffice.web.manage", "check"], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert "PSEUDONYM_KEY" not in done.stderr  # the next problem of that folder, said as clearly:
+    assert done.returncode != 0 and "HOMEOFFICE_DATA_DIR cannot hold" in done.stderr and "Traceback" not in done.stderr
+    del env["SECRET_KEY"]
+    done = subprocess.run(
+        [sys.executable, "-m", "homeoffice.web.manage", "check"], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode != 0 and "SECRET_KEY is not set" in done.stderr and "Traceback" not in done.stderr
 
 
 # --- make demo and its documentation -------------------------------------------------------------

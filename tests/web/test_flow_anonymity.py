@@ -98,7 +98,7 @@ def test_the_resume_code_is_stored_only_as_a_hash(client):
 def test_confidential_wave_stores_the_pseudonymous_key(client):
     inv, token, _, _ = invited_flow(client, "confidential")
     response = only_response()
-    expected = hmac.new(settings.SECRET_KEY.encode(), EMAIL.lower().encode(), hashlib.sha256).hexdigest()
+    expected = hmac.new(settings.PSEUDONYM_KEY.encode(), EMAIL.lower().encode(), hashlib.sha256).hexdigest()
     assert response.respondent_key == expected
     text = json.dumps({f.attname: getattr(response, f.attname) for f in Response._meta.concrete_fields}, default=str)
     for secret in secrets_of(inv, token):
@@ -113,6 +113,18 @@ def test_the_key_is_the_same_for_the_same_person_in_two_waves(client):
     _, token = make_invitation(wave, EMAIL.upper())
     other = Client()
     claim(other, token)
+    keys = set(Response.objects.values_list("respondent_key", flat=True))
+    assert len(keys) == 1 and "" not in keys
+
+
+def test_a_rotated_secret_key_keeps_the_same_person_linked_across_waves(client):
+    from django.test import Client, override_settings
+
+    invited_flow(client, "confidential")
+    wave = make_wave(mode="confidential")
+    _, token = make_invitation(wave, EMAIL)
+    with override_settings(SECRET_KEY="rotated-" + "q" * 50, SECRET_KEY_FALLBACKS=[settings.SECRET_KEY]):
+        claim(Client(), token)
     keys = set(Response.objects.values_list("respondent_key", flat=True))
     assert len(keys) == 1 and "" not in keys
 

@@ -231,3 +231,15 @@ def test_a_closed_wave_stops_answering(started):
     res = started.post(reverse("responses:page", args=[2]), {"wl1": "3", "action": "next"})
     assert res.status_code == 200 and "Undersøkelsen er avsluttet" in res.content.decode()
     assert only_response().answers == {}
+
+
+def test_a_rotated_secret_key_with_the_old_one_as_fallback_keeps_people_in_their_survey(started):
+    from django.conf import settings
+    from django.test import override_settings
+
+    url = reverse("responses:page", args=[1])
+    with override_settings(SECRET_KEY="rotated-" + "z" * 50, SECRET_KEY_FALLBACKS=[settings.SECRET_KEY]):
+        assert started.get(url).status_code == 200
+    with override_settings(SECRET_KEY="rotated-" + "z" * 50, SECRET_KEY_FALLBACKS=[]):
+        lost = started.get(url)  # without the fallback the session is gone: the page asks for the resume code
+        assert lost.status_code == 404 and 'name="code"' in lost.content.decode()

@@ -3,6 +3,10 @@
     DATABASE_URL       default sqlite:///<HOMEOFFICE_DATA_DIR>/homeoffice.sqlite3 (WAL mode);
                        postgres://user:pass@host/db for production
     SECRET_KEY         required when DEBUG is off; the demo keeps a random one in the data dir
+    SECRET_KEY_FALLBACKS  comma-separated earlier keys while SECRET_KEY is rotated (Django's own)
+    PSEUDONYM_KEY      the key of confidential waves' pseudonymous respondent keys; default: the
+                       file <HOMEOFFICE_DATA_DIR>/pseudonym_key, made once from SECRET_KEY, so that
+                       rotating SECRET_KEY does not cut a person's later waves from earlier ones
     DEBUG              "1" for development (default off)
     ALLOWED_HOSTS      comma-separated (default localhost, 127.0.0.1)
     HOMEOFFICE_DATA_DIR  where the embedded database and the demo key live (default ./var)
@@ -35,21 +39,54 @@ def _flag(name: str, default: bool = False) -> bool:
 DEBUG = _flag("DEBUG")
 
 
+def _stored_key(name: str, initial: str) -> str:
+    """The key kept in ``DATA_DIR/<name>``; made once with ``initial`` (mode 0600). Created
+    atomically, so server processes starting together all read the same key."""
+    path = DATA_DIR / name
+    if not path.exists():
+        DATA_DIR.mkdir(parents=True, exist_ok=True)
+        tmp = DATA_DIR / f".{name}.{os.getpid()}.tmp"
+        tmp.write_text(initial)
+        tmp.chmod(0o600)
+        try:
+            os.link(tmp, path)  # fails when another process made it first: then that key counts
+        except FileExistsError:
+            pass
+        finally:
+            tmp.unlink()
+    return path.read_text().strip()
+
+
 def _secret_key() -> str:
-    key = os.environ.get("SECRET_KEY")
-    if key:
+    if key := os.environ.get("SECRET_KEY"):
         return key
-    path = DATA_DIR / "secret_key"
-    if path.exists():
-        return path.read_text().strip()
-    DATA_DIR.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_urlsafe(50)
-    path.write_text(key)
-    path.chmod(0o600)
-    return key
+    try:
+        return _stored_key("secret_key", secrets.token_urlsafe(50))
+    except OSError as exc:
+        raise ImproperlyConfigured(
+            f"SECRET_KEY is not set and {DATA_DIR / 'secret_key'} cannot be made ({exc.strerror or exc}); "
+            "set SECRET_KEY, or HOMEOFFICE_DATA_DIR to a writable folder."
+        ) from None
+
+
+def _pseudonym_key() -> str:
+    """HMAC key of ``respondent_key`` (responses/actions.py). Kept apart from SECRET_KEY, which
+    may be rotated; made from the SECRET_KEY in use when it is first needed, so keys stored before
+    it existed still match."""
+    if key := os.environ.get("PSEUDONYM_KEY", "").strip():
+        return key
+    try:
+        return _stored_key("pseudonym_key", SECRET_KEY)
+    except OSError as exc:
+        raise ImproperlyConfigured(
+            f"PSEUDONYM_KEY is not set and {DATA_DIR / 'pseudonym_key'} cannot be made ({exc.strerror or exc}); "
+            "set PSEUDONYM_KEY, or HOMEOFFICE_DATA_DIR to a writable folder."
+        ) from None
 
 
 SECRET_KEY = _secret_key()
+SECRET_KEY_FALLBACKS = [k.strip() for k in os.environ.get("SECRET_KEY_FALLBACKS", "").split(",") if k.strip()]
+PSEUDONYM_KEY = _pseudonym_key()
 if not DEBUG and os.environ.get("HOMEOFFICE_REQUIRE_SECRET_KEY") == "1" and "SECRET_KEY" not in os.environ:
     raise ImproperlyConfigured("SECRET_KEY must be set in production (HOMEOFFICE_REQUIRE_SECRET_KEY=1).")
 ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "localhost,127.0.0.1").split(",") if h.strip()]
@@ -147,7 +184,12 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
-STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise serves from the finders; it wants the folder
+try:
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise serves from the finders; it wants the folder
+except OSError as exc:
+    raise ImproperlyConfigured(
+        f"HOMEOFFICE_DATA_DIR cannot hold {STATIC_ROOT} ({exc.strerror or exc}); point it to a writable folder."
+    ) from None
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},

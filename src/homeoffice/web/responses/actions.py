@@ -2,8 +2,9 @@
 
 Anonymity (issue 3): claiming an invitation flips ``claimed`` and creates a fresh response in the
 same transaction, and nothing records which response it became. In confidential waves the response
-gets ``respondent_key`` = HMAC-SHA256(SECRET_KEY, lower-cased e-mail), a pseudonymous key that lets a
-person's later answers be linked to this one without storing the address.
+gets ``respondent_key`` = HMAC-SHA256(PSEUDONYM_KEY, lower-cased e-mail), a pseudonymous key that lets a
+person's later answers be linked to this one without storing the address. PSEUDONYM_KEY is kept apart
+from SECRET_KEY (settings.py), so rotating SECRET_KEY leaves the links intact.
 
 ``Response.page`` is where the person continues: 0 before consent, 1..N a question page,
 N + 1 the review page.
@@ -27,8 +28,8 @@ from homeoffice.web.surveys.models import Invitation, Wave
 
 
 def respondent_key(email: str) -> str:
-    """The pseudonymous key of a person in confidential waves: HMAC-SHA256(SECRET_KEY, e-mail)."""
-    return hmac.new(settings.SECRET_KEY.encode(), email.strip().lower().encode(), hashlib.sha256).hexdigest()
+    """The pseudonymous key of a person in confidential waves: HMAC-SHA256(PSEUDONYM_KEY, e-mail)."""
+    return hmac.new(settings.PSEUDONYM_KEY.encode(), email.strip().lower().encode(), hashlib.sha256).hexdigest()
 
 
 @transaction.atomic
