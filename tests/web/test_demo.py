@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
 from django.core.management.base import SystemCheckError
 from django.test import override_settings
@@ -174,6 +175,10 @@ def test_the_pseudonym_key_is_made_once_from_the_secret_key_and_outlives_its_rot
     assert rotated["SECRET_KEY_FALLBACKS"] == [PRODUCTION_ENV["SECRET_KEY"]]
     assert production_settings(monkeypatch, tmp_path, PSEUDONYM_KEY="own-key")["PSEUDONYM_KEY"] == "own-key"
     assert not list(tmp_path.glob(".*.tmp"))
+    monkeypatch.delenv("PSEUDONYM_KEY")
+    (tmp_path / "pseudonym_key").write_text("\n")
+    with pytest.raises(ImproperlyConfigured, match="pseudonym_key is empty"):
+        production_settings(monkeypatch, tmp_path)
 
 
 def test_a_data_dir_that_cannot_hold_the_pseudonym_key_is_one_clear_line(tmp_path):

@@ -46,15 +46,19 @@ def _stored_key(name: str, initial: str) -> str:
     if not path.exists():
         DATA_DIR.mkdir(parents=True, exist_ok=True)
         tmp = DATA_DIR / f".{name}.{os.getpid()}.tmp"
-        tmp.write_text(initial)
-        tmp.chmod(0o600)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # never readable by others
         try:
+            with os.fdopen(fd, "w") as out:
+                out.write(initial)
             os.link(tmp, path)  # fails when another process made it first: then that key counts
         except FileExistsError:
             pass
         finally:
-            tmp.unlink()
-    return path.read_text().strip()
+            tmp.unlink(missing_ok=True)
+    key = path.read_text().strip()
+    if not key:
+        raise ImproperlyConfigured(f"{path} is empty; restore it from a backup or remove it to make a new one.")
+    return key
 
 
 def _secret_key() -> str:
