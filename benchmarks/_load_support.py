@@ -236,6 +236,7 @@ class Server:
         self.log = log
         cmd = [
             sys.executable, "-m", "gunicorn", "homeoffice.web.wsgi",
+            "-c", "python:homeoffice.web.gunicorn_conf",  # the shipped settings; the flags below win
             "-b", f"{HOST}:{port}",
             "--worker-class", worker_class, "--workers", str(workers), "--threads", str(threads),
             "--keep-alive", "30", "--backlog", "256", "--timeout", "60", "--graceful-timeout", "2",

@@ -4,7 +4,8 @@
 For each database (SQLite in a fresh temp data dir; PostgreSQL in a database created for the run on
 postgres://root@127.0.0.1:5432 and dropped afterwards, skipped with a notice when the server is not
 reachable) it migrates, seeds one organisation, unit and open wave on ``standard`` with an anonymous
-link, starts gunicorn on 127.0.0.1 (gthread, 4 workers x 2 threads for the 2 cores: more processes
+link, starts gunicorn on 127.0.0.1 with the shipped settings (homeoffice.web.gunicorn_conf: gthread,
+4 workers x 2 threads for the 2 cores, given as flags so runs compare across machines: more processes
 keep the GIL from holding up SQLite's single writer; DEBUG off), and measures, in rounds that
 alternate the loads (so a busy machine hurts both alike), after a warm-up. Every phase opens new
 connections, and which worker takes which connection is chance: bare phases of one run differ

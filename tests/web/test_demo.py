@@ -231,5 +231,8 @@ def test_the_readme_says_what_to_click_and_how_to_run_in_production():
         "DATABASE_URL",
         "check --deploy",
         "DEMO_ADMIN_PASSWORD",
+        "PSEUDONYM_KEY",
+        "gunicorn -c python:homeoffice.web.gunicorn_conf homeoffice.web.wsgi",
+        "no access log",
     ):
         assert name in section, name
