@@ -25,6 +25,10 @@ then (as in the figures before stop 7) measures the boot:
           submits; the consent POST and the GETs are load but are reported separately. The users
           start one by one during the warm-up, so they do not all reach the submit at once.
 
+  answers people already past the consent and start pages (their entries are made before the
+          phase, unmeasured): only page saves and submits, all of them counted. Reported for
+          comparison, as ``answers_only_vs_bare``: the target counts the whole flow.
+
 ``submit_vs_bare`` = submission POSTs per second / bare requests per second. Targets: at least
 0.40, p99 of the submission POSTs under 150 ms, no errors.
 
@@ -36,9 +40,9 @@ same settings and looks each one up by ``resume_hash``. Prints ``lost_acknowledg
 The last line is ``submit_vs_bare: X.XX``, the lower of the databases' figures.
 
     .venv/bin/python benchmarks/load_submit.py [--duration 6] [--warmup 2.5] [--users 32]
-        [--rounds 3] [--workers 4] [--threads 2] [--databases sqlite,postgres]
+        [--rounds 3] [--workers 4] [--threads 2] [--entries 48] [--databases sqlite,postgres]
 
-Runs against 127.0.0.1 only and stops by itself (about 4 minutes; a hard limit of 8 minutes).
+Runs against 127.0.0.1 only and stops by itself (about 5 minutes; a hard limit of 8 minutes).
 """
 
 from __future__ import annotations
@@ -54,7 +58,7 @@ import signal
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -241,8 +245,17 @@ async def html_user(phase: Phase, client: Client) -> None:
             return
 
 
-async def one_submission(phase: Phase, client: Client, token: str, pages: list, rng: random.Random) -> None:
-    """One person, from the link to the submit (a new cookie jar: a new browser)."""
+@dataclass
+class Entry:
+    """A person who has opened the link, consented and seen the resume code: where answering starts."""
+
+    cookies: dict[str, str]
+    csrf: str
+    code: str
+
+
+async def enter(phase: Phase, client: Client, token: str, rng: random.Random) -> Entry:
+    """The link, the consent page, consent and the start page (a new cookie jar: a new browser)."""
     client.cookies.clear()
     lang = rng.choice(("nb", "en"))
     await timed(phase, client, "link GET", "GET", f"/s/{token}/", None, lambda r: r.status == 302)
@@ -250,15 +263,22 @@ async def one_submission(phase: Phase, client: Client, token: str, pages: list, 
     csrf = CSRF_RE.search(reply.text)
     if csrf is None:
         raise HttpError("no CSRF token on the consent page")
-    token_field = {"csrfmiddlewaretoken": csrf.group(1)}
     await timed(
-        phase, client, "consent POST", "POST", "/consent/", {**token_field, "consent": "on"},
+        phase, client, "consent POST", "POST", "/consent/", {"csrfmiddlewaretoken": csrf.group(1), "consent": "on"},
         lambda r: r.status == 302 and r.location == "/start/",
     )  # fmt: skip
     reply = await timed(phase, client, "start GET", "GET", "/start/", None, lambda r: r.status == 200)
     code = CODE_RE.search(reply.text)
     if code is None:
         raise HttpError("no resume code on the start page")
+    return Entry(dict(client.cookies), csrf.group(1), code.group(0))
+
+
+async def answer_and_submit(phase: Phase, client: Client, entry: Entry, pages: list, rng: random.Random) -> None:
+    """Every page with Next, then the submit; the submit's resume code is acknowledged on its 302."""
+    client.cookies.clear()
+    client.cookies.update(entry.cookies)
+    token_field = {"csrfmiddlewaretoken": entry.csrf}
     for number, questions in enumerate(pages, start=1):
         form = dict(token_field, action="next")
         for qid, codes, is_open in questions:
@@ -278,9 +298,14 @@ async def one_submission(phase: Phase, client: Client, token: str, pages: list, 
             lambda r: r.status == 302 and r.location == "/result/",
         )  # fmt: skip
     except (HttpError, Abandon):
-        phase.unknown.append(code.group(0))
+        phase.unknown.append(entry.code)
         raise
-    phase.acked.append(code.group(0))
+    phase.acked.append(entry.code)
+
+
+async def one_submission(phase: Phase, client: Client, token: str, pages: list, rng: random.Random) -> None:
+    """One person, from the link to the submit."""
+    await answer_and_submit(phase, client, await enter(phase, client, token, rng), pages, rng)
 
 
 async def submit_user(phase: Phase, client: Client, token: str, pages: list, seed: int) -> None:
@@ -294,6 +319,39 @@ async def submit_user(phase: Phase, client: Client, token: str, pages: list, see
             continue
         except Abandon:
             return
+
+
+async def prepare_entries(port: int, users: int, per_user: int, token: str, seed: int) -> list[list[Entry]]:
+    """For the answers-only phase: ``per_user`` entries (link to start page) per user, made
+    beforehand and not measured."""
+    prep = Phase(Recorder(), since=0.0, until=float("inf"))
+    clients = [Client(port, REQUEST_TIMEOUT) for _ in range(users)]
+
+    async def one(n: int, client: Client) -> list[Entry]:
+        rng = random.Random(seed * 10_000 + n)
+        return [await enter(prep, client, token, rng) for _ in range(per_user)]
+
+    try:
+        return list(await asyncio.gather(*(one(n, c) for n, c in enumerate(clients))))
+    finally:
+        for c in clients:
+            c.close()
+
+
+async def answers_user(
+    phase: Phase, client: Client, entries: list[Entry], pages: list, seed: int, ran_out: list[int]
+) -> None:
+    """People already inside the survey: only page saves and submits, one prepared entry after another."""
+    rng = random.Random(seed)
+    for entry in entries:
+        try:
+            await answer_and_submit(phase, client, entry, pages, rng)
+        except HttpError:
+            continue
+        except Abandon:
+            return
+    if not phase.stop():
+        ran_out.append(1)
 
 
 async def run_phase(
@@ -355,6 +413,7 @@ async def run_phase(
 class Outcome:
     name: str
     ratio: float
+    answers_only: float
     p99: float
     errors: int
     lost: int
@@ -408,7 +467,8 @@ def bench_database(name: str, env: dict[str, str], args: argparse.Namespace, log
     def flows(phase: Phase, client: Client) -> Coroutine:
         return submit_user(phase, client, token, pages, next(counter))
 
-    bare, html, sub = Measured(), Measured(), Measured()
+    bare, html, sub, ans = Measured(), Measured(), Measured(), Measured()
+    ran_out: list[int] = []
     with running_server(env, port, args.workers, args.threads, log, args.worker_class) as server:
         say(
             f"{tag} gunicorn on 127.0.0.1:{port}: {args.worker_class}, {args.workers} workers x {args.threads} "
@@ -425,6 +485,14 @@ def bench_database(name: str, env: dict[str, str], args: argparse.Namespace, log
             sub.phases.append(asyncio.run(run_phase(flows, **common, stagger=0.8 * args.warmup)))
             rps = sub.phases[-1][0].figures(SUBMISSION_KINDS)["rps"]
             say(f"{tag} round {n}: submission path {rps:.0f} submission POSTs/s at {args.users} users")
+            prepared = iter(asyncio.run(prepare_entries(port, args.users, args.entries, token, n)))
+
+            def answers(phase: Phase, client: Client, prepared: Iterator[list[Entry]] = prepared) -> Coroutine:
+                return answers_user(phase, client, next(prepared), pages, next(counter), ran_out)
+
+            ans.phases.append(asyncio.run(run_phase(answers, **common, stagger=0.8 * args.warmup)))
+            rps = ans.phases[-1][0].figures(SUBMISSION_KINDS)["rps"]
+            say(f"{tag} round {n}: answers only (entries made beforehand) {rps:.0f} submission POSTs/s")
         crash, crash_use = asyncio.run(
             run_phase(flows, **{**common, "warmup": 0.0, "duration": 3600.0}, stagger=1.0, kill_after=args.crash_after)
         )
@@ -448,7 +516,9 @@ def bench_database(name: str, env: dict[str, str], args: argparse.Namespace, log
     flow_cpu = 1000 * sub.usage("server_cpu") / max(1, fa["n"])
     ratio = fs["rps"] / fb["rps"] if fb["rps"] else 0.0
     ratio_html = fs["rps"] / fh["rps"] if fh["rps"] else 0.0
-    errors = fb["errors"] + fa["errors"] + fh["errors"]
+    fans = ans.figures(SUBMISSION_KINDS)
+    ratio_answers = fans["rps"] / fb["rps"] if fb["rps"] else 0.0
+    errors = fb["errors"] + fa["errors"] + fh["errors"] + fans["errors"]
     lines = [
         f"{tag} {args.users} users; {args.rounds} rounds of bare then submission load, each {args.duration:.0f} s "
         f"measured after {args.warmup:.0f} s warm-up; gunicorn {args.worker_class} {args.workers}x{args.threads}",
@@ -460,6 +530,7 @@ def bench_database(name: str, env: dict[str, str], args: argparse.Namespace, log
         _row("submission POSTs (page saves + submits)", fs),
         _row("other flow requests (3 GETs, consent POST)", sub.figures(OTHER_KINDS)),
         _row("all flow requests", fa, flow_cpu),
+        _row("answers only: page saves + submits", fans),
         f"  completed submissions/s: {fsub['rps']:.1f}",
         "  CPU ms: gunicorn's CPU time per request (not the database server's); bare / submission phases: "
         f"load client {100 * bare.usage('client_cpu') / bare.seconds:.0f}% / "
@@ -467,6 +538,8 @@ def bench_database(name: str, env: dict[str, str], args: argparse.Namespace, log
         f"{100 * bare.mean('machine_busy'):.0f}% / {100 * sub.mean('machine_busy'):.0f}% of {os.cpu_count()} cores",
         f"  submit_vs_bare[{name}]: {ratio:.2f}   target >= {TARGET_RATIO:.2f}: {_met(ratio >= TARGET_RATIO)}",
         f"  submissions / front page [{name}]: {ratio_html:.2f}   (for comparison; the target is against /healthz)",
+        f"  answers_only_vs_bare[{name}]: {ratio_answers:.2f}   (for comparison: people already past the consent "
+        "and start pages; the target counts the whole flow)",
         f"  p99 of submission POSTs: {fs['p99']:.1f} ms   target < {TARGET_P99_MS:.0f} ms: "
         f"{_met(fs['p99'] < TARGET_P99_MS)}",
         f"  errors: {errors}   target 0: {_met(errors == 0)}",
@@ -474,10 +547,12 @@ def bench_database(name: str, env: dict[str, str], args: argparse.Namespace, log
         f"({checked['unknown_found']} of those stored anyway); {checked['submitted_total']} submitted in all",
         f"  lost_acknowledged[{name}]: {lost}",
     ]
-    lines += [f"  error: {err}" for err in (bare.errors() + html.errors() + sub.errors())[:5]]
+    if ran_out:
+        lines.append(f"  note: {len(ran_out)} answers-only users ran out of prepared entries (--entries): figure low")
+    lines += [f"  error: {err}" for err in (bare.errors() + html.errors() + sub.errors() + ans.errors())[:5]]
     for line in lines:
         say(line)
-    return Outcome(name, ratio, fs["p99"], errors, lost)
+    return Outcome(name, ratio, ratio_answers, fs["p99"], errors, lost)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -489,11 +564,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers (default 4)")
     parser.add_argument("--threads", type=int, default=2, help="threads per gunicorn worker (default 2)")
     parser.add_argument("--worker-class", default="gthread", choices=("gthread", "sync"))
+    parser.add_argument(
+        "--entries", type=int, default=48, help="entries prepared per user for the answers-only phase (default 48)"
+    )
     parser.add_argument("--crash-after", type=float, default=3.0, help="seconds of load before the SIGKILL")
     parser.add_argument("--databases", default="sqlite,postgres")
     args = parser.parse_args(argv)
     if args.rounds * (args.duration + args.warmup) > 90 or args.users > 256 or args.crash_after > 30:
         parser.error("keep --rounds x (--duration + --warmup) <= 90 s, --users <= 256, --crash-after <= 30 s")
+    if not 1 <= args.entries <= 200:
+        parser.error("keep 1 <= --entries <= 200")
 
     signal.signal(signal.SIGALRM, _time_limit)
     for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
@@ -523,7 +603,8 @@ def main(argv: list[str] | None = None) -> int:
     say("summary")
     for o in outcomes:
         say(
-            f"  {o.name}: submit_vs_bare {o.ratio:.2f}, p99 {o.p99:.1f} ms, errors {o.errors}, "
+            f"  {o.name}: submit_vs_bare {o.ratio:.2f} (answers only {o.answers_only:.2f}), p99 {o.p99:.1f} ms, "
+            f"errors {o.errors}, "
             f"lost_acknowledged {o.lost}"
         )
     lowest = min(outcomes, key=lambda o: o.ratio)
