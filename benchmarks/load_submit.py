@@ -40,7 +40,7 @@ same settings and looks each one up by ``resume_hash``. Prints ``lost_acknowledg
 The last line is ``submit_vs_bare: X.XX``, the lower of the databases' figures.
 
     .venv/bin/python benchmarks/load_submit.py [--duration 6] [--warmup 2.5] [--users 32]
-        [--rounds 3] [--workers 4] [--threads 2] [--entries 48] [--databases sqlite,postgres]
+        [--rounds 3] [--workers 4] [--threads 2] [--entries 64] [--databases sqlite,postgres]
 
 Runs against 127.0.0.1 only and stops by itself (about 5 minutes; a hard limit of 8 minutes).
 """
@@ -565,7 +565,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threads", type=int, default=2, help="threads per gunicorn worker (default 2)")
     parser.add_argument("--worker-class", default="gthread", choices=("gthread", "sync"))
     parser.add_argument(
-        "--entries", type=int, default=48, help="entries prepared per user for the answers-only phase (default 48)"
+        "--entries", type=int, default=64, help="entries prepared per user for the answers-only phase (default 64)"
     )
     parser.add_argument("--crash-after", type=float, default=3.0, help="seconds of load before the SIGKILL")
     parser.add_argument("--databases", default="sqlite,postgres")
