@@ -189,7 +189,7 @@ def test_a_long_list_of_measures_shows_five_and_folds_the_rest_in_order(client):
     fold = html.index('<details class="more-measures">')
     assert all(html.index(f"<h3>{title}</h3>") < fold for title in titles[:5])
     assert all(html.index(f"<h3>{title}</h3>") > fold for title in titles[5:])
-    assert f"Vis {len(titles) - 5} tiltak til" in html
+    assert f"Vis flere tiltak som passer litt mindre godt ({len(titles) - 5})" in html
     assert '<ol class="measures" start="6">' in html  # the numbering goes on inside the fold
 
 
