@@ -181,6 +181,19 @@ def test_the_pseudonym_key_is_made_once_from_the_secret_key_and_outlives_its_rot
         production_settings(monkeypatch, tmp_path)
 
 
+def test_a_required_but_missing_secret_key_stops_before_any_key_file_is_made(monkeypatch, tmp_path):
+    monkeypatch.setenv("HOMEOFFICE_REQUIRE_SECRET_KEY", "1")
+    monkeypatch.delenv("PSEUDONYM_KEY", raising=False)
+    values = {k: v for k, v in PRODUCTION_ENV.items() if k != "SECRET_KEY"}
+    for key, value in {**values, "HOMEOFFICE_DATA_DIR": str(tmp_path)}.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    spec = importlib.util.spec_from_file_location("homeoffice_production_settings", web_settings.__file__)
+    with pytest.raises(ImproperlyConfigured, match="SECRET_KEY must be set in production"):
+        spec.loader.exec_module(importlib.util.module_from_spec(spec))
+    assert list(tmp_path.iterdir()) == []  # no secret_key, no pseudonym_key made from it
+
+
 def test_a_data_dir_that_cannot_hold_the_pseudonym_key_is_one_clear_line(tmp_path):
     (tmp_path / "a-file").write_text("")
     env = {**os.environ, **PRODUCTION_ENV, "HOMEOFFICE_DATA_DIR": str(tmp_path / "a-file" / "data")}

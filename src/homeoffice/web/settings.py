@@ -88,11 +88,12 @@ def _pseudonym_key() -> str:
         ) from None
 
 
+if not DEBUG and os.environ.get("HOMEOFFICE_REQUIRE_SECRET_KEY") == "1" and "SECRET_KEY" not in os.environ:
+    # before any key file is made: a pseudonym key made from a stray random key would stay
+    raise ImproperlyConfigured("SECRET_KEY must be set in production (HOMEOFFICE_REQUIRE_SECRET_KEY=1).")
 SECRET_KEY = _secret_key()
 SECRET_KEY_FALLBACKS = [k.strip() for k in os.environ.get("SECRET_KEY_FALLBACKS", "").split(",") if k.strip()]
 PSEUDONYM_KEY = _pseudonym_key()
-if not DEBUG and os.environ.get("HOMEOFFICE_REQUIRE_SECRET_KEY") == "1" and "SECRET_KEY" not in os.environ:
-    raise ImproperlyConfigured("SECRET_KEY must be set in production (HOMEOFFICE_REQUIRE_SECRET_KEY=1).")
 ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "localhost,127.0.0.1").split(",") if h.strip()]
 
 INSTALLED_APPS = [
