@@ -11,6 +11,7 @@ import pytest
 from homeoffice.charts import (
     GROUP_AUTO_ROWS,
     TEXT,
+    compact_model_chart,
     dynamic_model_chart,
     save_chart,
     situation_distribution_chart,
@@ -251,7 +252,7 @@ def test_save_chart_closes_a_pyplot_figure(tmp_path):
     ],
 )
 def test_bad_tables_raise_with_a_code(thesis, change, error, code):
-    for chart in (dynamic_model_chart, situation_distribution_chart):
+    for chart in (dynamic_model_chart, compact_model_chart, situation_distribution_chart):
         with pytest.raises(error) as err:
             chart(change(thesis), lang="en")
         assert err.value.code == code
@@ -265,3 +266,46 @@ def test_unknown_language_is_refused(thesis):
 
 def test_both_languages_have_the_same_texts():
     assert TEXT["nb"].keys() == TEXT["en"].keys()
+
+
+# --- the compact chart (phones) ------------------------------------------------------------------
+
+
+def _texts(fig) -> list:
+    return [t for t in fig.texts + fig.axes[0].texts if t.get_text().strip()]
+
+
+@pytest.mark.parametrize("lang", ["nb", "en"])
+def test_compact_chart_names_and_numbers_the_situations_and_labels_the_points(thesis, lang):
+    fig = compact_model_chart(thesis, lang=lang)
+    gids = {t.get_gid(): t.get_text().replace("\n", " ") for t in _texts(fig)}
+    for s in (1, 2, 3, 4):
+        assert gids[f"badge_{s}"] == str(s) and gids[f"name_{s}"] == TEXT[lang][f"name_{s}"]
+    assert {t.get_text() for t in fig.axes[0].texts if t.get_gid() == "point_label"} == set(thesis.index)
+    assert not any(t.get_text() in TEXT[lang][f"advice_{s}"] for t in _texts(fig) for s in (1, 2, 3, 4))
+    assert "caption" not in gids  # the page around it says the rest in words
+    arrows = {p.get_gid() for p in fig.axes[0].patches if (p.get_gid() or "").startswith("arrow_")}
+    assert arrows == {"arrow_1_to_4", "arrow_2_to_4", "arrow_3_to_4"}
+
+
+def test_compact_chart_text_stays_legible_on_a_360_px_phone(thesis):
+    fig = compact_model_chart(thesis, lang="en", title="Your place in the dynamic model")
+    width_in, _ = fig.get_size_inches()
+    px_per_pt = 328 / (width_in * 72)  # 360 px minus the page's margins, the chart scaled to fit
+    smallest = min(t.get_fontsize() for t in _texts(fig))
+    ticks = min(label.get_fontsize() for label in fig.axes[0].get_xticklabels())
+    assert width_in == 4.0 and min(smallest, ticks) * px_per_pt >= 10  # full chart: about 5-7 px
+
+
+def test_compact_chart_follows_the_cuts_and_keeps_a_label_near_the_right_edge_inside(thesis):
+    table = thesis.assign(cut_pwe=85.0, cut_productivity=15.0).rename(index={"1": "You"})
+    table.loc["You", ["pwe_index", "productivity_index", "situation"]] = [99.0, 2.0, 2]
+    fig = compact_model_chart(table, lang="en")
+    ax = fig.axes[0]
+    (cut_x,) = {line.get_xdata()[0] for line in ax.lines if line.get_gid() == "cut_pwe"}
+    (cut_y,) = {line.get_ydata()[0] for line in ax.lines if line.get_gid() == "cut_productivity"}
+    assert (cut_x, cut_y) == (85.0, 15.0)
+    fig.canvas.draw()
+    right_edge = fig.bbox.x1
+    label = next(t for t in ax.texts if t.get_gid() == "point_label" and t.get_text() == "You")
+    assert label.get_window_extent().x1 <= right_edge

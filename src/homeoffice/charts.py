@@ -4,6 +4,8 @@
   situations at the cut values stored in the result table, with the thesis's advice per situation
   and arrows toward the optimal situation 4. One point per respondent, or for a group the share in
   each situation over a hexbin density.
+- :func:`compact_model_chart`: the same model, four inches wide, for a phone: the situations
+  numbered and named at the cuts, the arrows and the points, without the advice and the caption.
 - :func:`situation_distribution_chart`: share of people in situations 1-4 as bars.
 - :func:`save_chart`: PNG, SVG or PDF by file extension.
 
@@ -183,6 +185,9 @@ _DATA_H = 6.2  # inches: height of the data zone (the label bands come on top of
 _LABEL_FS = 11.5
 _LABEL_PAD = 8
 _MIN_LABEL_IN = 2.6  # inches: narrowest label block, whatever the cut
+_COMPACT_W = 4.0  # inches: the compact chart, about 384 CSS px, so text keeps >= 10 px on a 360 px phone
+_COMPACT_FS = 9.5
+_COMPACT_MIN_LABEL_IN = 1.2
 
 
 @dataclass(frozen=True)
@@ -598,8 +603,9 @@ def _draw_quadrants(ax, lay: _Layout, lang: str) -> None:
     _draw_arrows(ax, lay)
 
 
-def _draw_arrows(ax, lay: _Layout) -> None:
-    """Arrows from situations 1, 2 and 3 across the cut lines toward situation 4 (chapter 5.4)."""
+def _draw_arrows(ax, lay: _Layout, scale: float = 1.0) -> None:
+    """Arrows from situations 1, 2 and 3 across the cut lines toward situation 4 (chapter 5.4);
+    ``scale`` thins them for a smaller figure."""
     lo, hi = 0.0, 100.0
     cx, cy = lay.cut_x, lay.cut_y
     left, right, down, up = cx - lo, hi - cx, cy - lo, hi - cy
@@ -607,8 +613,8 @@ def _draw_arrows(ax, lay: _Layout) -> None:
     gap = 2.0
     style = {
         "arrowstyle": "-|>,head_length=0.6,head_width=0.35",
-        "mutation_scale": 18,
-        "lw": 2.6,
+        "mutation_scale": 18 * scale,
+        "lw": 2.6 * scale,
         "color": "#666666",
         "zorder": 2.5,
         "shrinkA": 0,
@@ -621,7 +627,7 @@ def _draw_arrows(ax, lay: _Layout) -> None:
     }
     for s, (start, end) in starts_ends.items():
         arrow = ax.add_patch(FancyArrowPatch(start, end, gid=f"arrow_{s}_to_4", **style))
-        arrow.set_path_effects([patheffects.Stroke(linewidth=5, foreground="white"), patheffects.Normal()])
+        arrow.set_path_effects([patheffects.Stroke(linewidth=5 * scale, foreground="white"), patheffects.Normal()])
 
 
 def _draw_points(ax, table: _Table, lang: str) -> list[str]:
@@ -636,7 +642,8 @@ def _draw_points(ax, table: _Table, lang: str) -> list[str]:
     spot = merged.groupby(["x", "y"])["s"].transform("size").to_numpy()
     rank = merged.groupby(["x", "y"]).cumcount().to_numpy()
     shared = spot > 1
-    angle = np.full(len(merged), math.atan2(5, 7))  # where the id label goes
+    angle = np.full(len(merged), math.atan2(5, 7))  # where the id label goes: up and right,
+    angle[px > 85] = math.pi - math.atan2(5, 7)  # or up and left near the right edge
     if shared.any():
         angle[shared] = 2 * math.pi * rank[shared] / spot[shared] + math.pi / 4
         px[shared] += _JITTER * np.cos(angle[shared])
@@ -739,6 +746,81 @@ def _draw_group(ax, cax, table: _Table, lay: _Layout, lang: str) -> list[str]:
         gid="n",
     )
     return [_t(lang, "cap_shares", n=_num(n, lang))]
+
+
+def compact_model_chart(results: pd.DataFrame, *, lang: str = "nb", title: str | None = None) -> Figure:
+    """The dynamic model (thesis figure 5.1) for a narrow screen: the four situations split at the
+    cuts, each with its number and short name in a band above or below the index range, the arrows
+    toward situation 4, and the points as in :func:`dynamic_model_chart` (labelled up to
+    ``MAX_LABELLED``). The thesis's advice per situation and the caption are left out: the page or
+    report around it says them in words. Same input, checks and errors as :func:`dynamic_model_chart`."""
+    table = _prepare(results, lang)
+    with mpl.rc_context(_STYLE):
+        return _draw_compact(table, lang=lang, title=title)
+
+
+def _draw_compact(table: _Table, *, lang: str, title: str | None) -> Figure:
+    fs, width = _COMPACT_FS, _COMPACT_W
+    left, right, below = 0.62, 0.14, 0.55
+    ax_w = width - left - right
+    data_h = 0.9 * ax_w
+    units_per_in = (_DATA[1] - _DATA[0]) / data_h
+    cut_in = (table.cut_x - _DATA[0]) / (_DATA[1] - _DATA[0]) * ax_w
+    cut_in = min(max(cut_in, _COMPACT_MIN_LABEL_IN), ax_w - _COMPACT_MIN_LABEL_IN)
+    names = {}
+    for s in SITUATIONS:
+        width_pt = (cut_in if s in (1, 3) else ax_w - cut_in) * 72 - 16  # bold DejaVu: about 0.6 em a glyph
+        names[s] = textwrap.fill(_t(lang, f"name_{s}"), max(8, int(width_pt / (fs * 0.6))), break_long_words=False)
+    band = {
+        edge: max(names[s].count("\n") + 1 for s in pair) * fs * 1.25 / 72 + 0.2
+        for edge, pair in (("top", (3, 4)), ("bottom", (1, 2)))
+    }
+    ylim = (_DATA[0] - band["bottom"] * units_per_in, _DATA[1] + band["top"] * units_per_in)
+    title_text = textwrap.fill(title if title is not None else _t(lang, "title"), 38)
+    title_h = 0.12 + (title_text.count("\n") + 1) * 11.5 * 1.25 / 72 + 0.12
+    ax_h = data_h + band["top"] + band["bottom"]
+    height = title_h + ax_h + below
+
+    fig = _new_figure(width, height)
+    ax = fig.add_axes((left / width, below / height, ax_w / width, ax_h / height))
+    ax.set_xlim(*_DATA)
+    ax.set_ylim(*ylim)
+    for s in SITUATIONS:
+        right_side, top = s in (2, 4), s in (3, 4)
+        x0, x1 = (_DATA[0], table.cut_x) if not right_side else (table.cut_x, _DATA[1])
+        y0, y1 = (ylim[0], table.cut_y) if not top else (table.cut_y, ylim[1])
+        ax.add_patch(Rectangle((x0, y0), x1 - x0, y1 - y0, facecolor=PALETTE[s], alpha=0.09, lw=0, zorder=0))
+        corner = (x1 if right_side else x0, y1 if top else y0)
+        sign_x, sign_y = (-1 if right_side else 1), (-1 if top else 1)
+        ha, va = ("right" if right_side else "left"), ("top" if top else "bottom")
+        # The name fills the band; the number sits in the outer corner of the index range.
+        ax.annotate(
+            names[s], corner, xytext=(sign_x * 8, sign_y * 7), textcoords="offset points", ha=ha, va=va,
+            fontsize=fs, weight="bold", linespacing=1.15, zorder=6, gid=f"name_{s}", bbox=_HALO,
+        )  # fmt: skip
+        ax.annotate(
+            str(s), (corner[0], _DATA[1] if top else _DATA[0]), xytext=(sign_x * 9, sign_y * 9),
+            textcoords="offset points", ha="center", va="center", fontsize=11, weight="bold",
+            color=BADGE_TEXT[s], zorder=6, gid=f"badge_{s}",
+            bbox={"boxstyle": "circle,pad=0.2", "facecolor": PALETTE[s], "edgecolor": "none"},
+        )  # fmt: skip
+    for y in _DATA:
+        ax.axhline(y, color="#BBBBBB", lw=0.6, zorder=0.5)
+    line = {"color": INK, "lw": 1.4, "ls": (0, (5, 3)), "zorder": 3}
+    ax.axvline(table.cut_x, gid="cut_pwe", **line)
+    ax.plot([_DATA[0], _DATA[1]], [table.cut_y, table.cut_y], gid="cut_productivity", **line)
+    _draw_arrows(ax, _Layout(cut_x=table.cut_x, cut_y=table.cut_y, ylim=ylim, labels={}), scale=0.6)
+    _draw_points(ax, table, lang)
+    fig.text(0.5, 1 - 0.12 / height, title_text, ha="center", va="top", fontsize=11.5, weight="bold", gid="title")
+    ax.set_xlabel(_t(lang, "x_label"), fontsize=fs)
+    ax.set_ylabel(_t(lang, "y_label"), fontsize=fs)
+    ax.set_xticks([0, 50, 100])
+    ax.set_yticks([0, 50, 100])
+    ax.tick_params(labelsize=fs, length=3)
+    ax.spines["left"].set_bounds(0, 100)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    return fig
 
 
 def situation_distribution_chart(results: pd.DataFrame, *, lang: str = "nb") -> Figure:

@@ -22,7 +22,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 AXE = Path(__file__).resolve().parents[1] / "e2e" / "vendor" / "axe.min.js"
 FLAGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
-IMAGES = "Array.from(document.images).map(i => [i.getAttribute('src'), i.naturalWidth])"
+IMAGES = "Array.from(document.images).map(i => [i.currentSrc, i.naturalWidth])"
 AXE_RUN = """async () => (await axe.run(document, {runOnly: {type: 'tag',
     values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})).violations.map(v => [v.id, v.nodes.length])"""
 
@@ -76,5 +76,7 @@ def test_result_page_fits_loads_its_charts_and_passes_axe(chromium_path, live_se
     assert seen["h1"] == ("Ditt resultat" if lang == "nb" else "Your result")
     assert seen["scroll_width"] <= width
     assert len(seen["images"]) == 3 and all(w > 0 for _, w in seen["images"]), seen["images"]
+    model = next(src for src, _ in seen["images"] if "/result/chart.svg" in src)
+    assert model.endswith("?size=compact") == (width <= 600)  # the phone gets the compact chart
     assert seen["violations"] == []
     assert seen["pdf_name"].endswith("2025-11-27.pdf")

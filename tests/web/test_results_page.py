@@ -162,6 +162,17 @@ def test_chart_urls_return_svg_with_a_policy_of_their_own(client, url):
     assert "no-store" in answer["Cache-Control"]
 
 
+def test_phones_get_the_compact_model_chart(client):
+    own(client, make_response(good=True, lang="nb"))
+    html = client.get(reverse("results:mine")).content.decode()
+    assert '<source media="(max-width: 600px)" srcset="/result/chart.svg?size=compact">' in html
+    full = client.get("/result/chart.svg").content.decode()
+    compact = client.get("/result/chart.svg?size=compact").content.decode()
+    assert 'width="288pt"' in compact and 'width="288pt"' not in full  # four inches
+    assert ">Du<" in compact and "Løft begge" in full and "Løft begge" not in compact
+    assert client.get("/result/chart.svg?size=huge").content.decode() == full
+
+
 def test_model_chart_marks_the_person_and_an_unknown_chart_is_not_found(client):
     own(client, make_response(good=True, lang="en"))
     assert ">You<" in client.get("/result/chart.svg").content.decode()

@@ -4,7 +4,7 @@
   and patterned by reading (good, needs attention, neither good nor bad), each bar labelled with
   its value; designed about 400 px wide so it reads on a 360 px phone.
 - :func:`model_chart`: :func:`homeoffice.charts.dynamic_model_chart` (thesis figure 5.1) for the
-  person's 1-row result table.
+  person's 1-row result table, or its compact four-inch version, which the page shows on phones.
 
 Both return bytes (SVG with text kept as text, or PNG for the PDF). matplotlib's SVG carries
 ``style`` attributes, so the page embeds the SVG through ``<img>`` from its own URL rather than
@@ -23,7 +23,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from homeoffice.charts import dynamic_model_chart
+from homeoffice.charts import compact_model_chart, dynamic_model_chart
 from homeoffice.web.i18n import t
 from homeoffice.web.results.report import CUT, ScoreGroup, result_frame
 
@@ -157,8 +157,13 @@ def scores_chart(group: ScoreGroup, lang: str, *, fmt: str = "svg") -> bytes:
         return _figure_bytes(fig, fmt)
 
 
-def model_chart(result: Mapping[str, Mapping[str, object]], lang: str, *, fmt: str = "svg") -> bytes:
-    """The dynamic-model chart (thesis figure 5.1) with the person's one point, labelled "You"."""
+def model_chart(
+    result: Mapping[str, Mapping[str, object]], lang: str, *, fmt: str = "svg", compact: bool = False
+) -> bytes:
+    """The dynamic-model chart (thesis figure 5.1) with the person's one point, labelled "You";
+    ``compact``: the four-inch version for phones (:func:`homeoffice.charts.compact_model_chart`)."""
     frame = result_frame(result, t("results_chart_you", lang))
-    fig = dynamic_model_chart(frame, lang=lang, title=t("results_chart_model_title", lang), group=False)
-    return _figure_bytes(fig, fmt)
+    title = t("results_chart_model_title", lang)
+    if compact:
+        return _figure_bytes(compact_model_chart(frame, lang=lang, title=title), fmt)
+    return _figure_bytes(dynamic_model_chart(frame, lang=lang, title=title, group=False), fmt)

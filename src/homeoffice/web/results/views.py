@@ -171,9 +171,11 @@ def _svg(content: bytes, name: str) -> HttpResponse:
 
 @own_result
 def chart(request: HttpRequest, response: Response) -> HttpResponse:
-    """The dynamic-model chart (thesis figure 5.1) with the person's point, as SVG."""
+    """The dynamic-model chart (thesis figure 5.1) with the person's point, as SVG;
+    ``?size=compact`` gives the phone-sized version (any other size: the full chart)."""
     report = _report(response)
-    return _svg(charts.model_chart(report.result, report.lang), "dynamic-model.svg")
+    compact = request.GET.get("size") == "compact"
+    return _svg(charts.model_chart(report.result, report.lang, compact=compact), "dynamic-model.svg")
 
 
 @own_result
