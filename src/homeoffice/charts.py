@@ -510,15 +510,21 @@ def _draw_model(table: _Table, *, lang: str, title: str | None, group: bool) -> 
         data_bottom = bottom + (_DATA[0] - lay.ylim[0]) / y_units_per_in
         cax.set_position(((left + _AX_W + 0.35) / width, data_bottom / height, 0.22 / width, _DATA_H / height))
     _title_and_caption(fig, width, height, title_text, caption, top=0.3, size=14.5, linespacing=1.25)
-    ax.set_xlabel(_t(lang, "x_label"))
-    ax.set_ylabel(_t(lang, "y_label"))
-    ax.set_xticks([0, 25, 50, 75, 100])
-    ax.set_yticks([0, 25, 50, 75, 100])
+    _index_axes(ax, lang, ticks=[0, 25, 50, 75, 100], tick_length=4)
+    return fig
+
+
+def _index_axes(ax, lang: str, *, ticks: list[int], tick_length: float, fontsize: float | None = None) -> None:
+    """The two index axes of the model chart: labels, ticks, and a left spine over 0-100 only."""
+    size = {} if fontsize is None else {"fontsize": fontsize}  # None: the style's label size
+    ax.set_xlabel(_t(lang, "x_label"), **size)
+    ax.set_ylabel(_t(lang, "y_label"), **size)
+    ax.set_xticks(ticks)
+    ax.set_yticks(ticks)
+    ax.tick_params(length=tick_length, **({} if fontsize is None else {"labelsize": fontsize}))
     ax.spines["left"].set_bounds(0, 100)
-    ax.tick_params(length=4)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
-    return fig
 
 
 def _draw_quadrants(ax, lay: _Layout, lang: str) -> None:
@@ -812,14 +818,7 @@ def _draw_compact(table: _Table, *, lang: str, title: str | None) -> Figure:
     _draw_arrows(ax, _Layout(cut_x=table.cut_x, cut_y=table.cut_y, ylim=ylim, labels={}), scale=0.6)
     _draw_points(ax, table, lang)
     fig.text(0.5, 1 - 0.12 / height, title_text, ha="center", va="top", fontsize=11.5, weight="bold", gid="title")
-    ax.set_xlabel(_t(lang, "x_label"), fontsize=fs)
-    ax.set_ylabel(_t(lang, "y_label"), fontsize=fs)
-    ax.set_xticks([0, 50, 100])
-    ax.set_yticks([0, 50, 100])
-    ax.tick_params(labelsize=fs, length=3)
-    ax.spines["left"].set_bounds(0, 100)
-    for side in ("top", "right"):
-        ax.spines[side].set_visible(False)
+    _index_axes(ax, lang, ticks=[0, 50, 100], tick_length=3, fontsize=fs)
     return fig
 
 

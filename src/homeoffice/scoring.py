@@ -73,12 +73,7 @@ def _scale_means(
                 col = codes[rows, c]
                 present = ~np.isnan(col)
                 answered += present
-                lo, hi = low[c], high[c]
-                if pomp:
-                    x = (hi - col) if rev[c] else (col - lo)
-                    x *= 100.0 / (hi - lo)
-                else:
-                    x = (lo + hi - col) if rev[c] else col
+                x = _item_value(col, low[c], high[c], rev[c], pomp)
                 np.add(total, x, out=total, where=present)
             with np.errstate(invalid="ignore", divide="ignore"):
                 mean = np.divide(total, answered, out=out[scale_id][rows])
@@ -92,6 +87,17 @@ def _scale_means(
         for start in starts:
             block(start)
     return out
+
+
+def _item_value(code, lo: float, hi: float, reverse: bool, pomp: bool):
+    """One item's contribution to its scale mean, for a column of codes or one code: POMP 0-100
+    (reversed items from the top) or the raw code (reversed as ``lo + hi - code``). One function for
+    both paths, so the table and the one-row path do the same operations in the same order."""
+    if pomp:
+        x = (hi - code) if reverse else (code - lo)
+        x *= 100.0 / (hi - lo)  # in place for a column: no second array
+        return x
+    return (lo + hi - code) if reverse else code
 
 
 def _one_row_means(
@@ -108,13 +114,7 @@ def _one_row_means(
             if code != code:  # NaN: not answered
                 continue
             answered += 1
-            lo, hi = low[c], high[c]
-            if pomp:
-                x = (hi - code) if rev[c] else (code - lo)
-                x *= 100.0 / (hi - lo)
-            else:
-                x = (lo + hi - code) if rev[c] else code
-            total += x
+            total += _item_value(code, low[c], high[c], rev[c], pomp)
         too_few = answered < len(cols) * min_answered - EPS
         out[scale_id] = np.array([np.nan if too_few or not answered else total / answered])
     return out

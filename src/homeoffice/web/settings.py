@@ -39,53 +39,44 @@ def _flag(name: str, default: bool = False) -> bool:
 DEBUG = _flag("DEBUG")
 
 
-def _stored_key(name: str, initial: str) -> str:
+def _stored_key(name: str, initial: str, setting: str) -> str:
     """The key kept in ``DATA_DIR/<name>``; made once with ``initial`` (mode 0600). Created
-    atomically, so server processes starting together all read the same key."""
+    atomically, so server processes starting together all read the same key. ``setting``: the
+    environment variable that would make the file unnecessary (named in the error)."""
     path = DATA_DIR / name
-    if not path.exists():
-        DATA_DIR.mkdir(parents=True, exist_ok=True)
-        tmp = DATA_DIR / f".{name}.{os.getpid()}.tmp"
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # never readable by others
-        try:
-            with os.fdopen(fd, "w") as out:
-                out.write(initial)
-            os.link(tmp, path)  # fails when another process made it first: then that key counts
-        except FileExistsError:
-            pass
-        finally:
-            tmp.unlink(missing_ok=True)
-    key = path.read_text().strip()
+    try:
+        if not path.exists():
+            DATA_DIR.mkdir(parents=True, exist_ok=True)
+            tmp = DATA_DIR / f".{name}.{os.getpid()}.tmp"
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # never readable by others
+            try:
+                with os.fdopen(fd, "w") as out:
+                    out.write(initial)
+                os.link(tmp, path)  # fails when another process made it first: then that key counts
+            except FileExistsError:
+                pass
+            finally:
+                tmp.unlink(missing_ok=True)
+        key = path.read_text().strip()
+    except OSError as exc:
+        raise ImproperlyConfigured(
+            f"{setting} is not set and {path} cannot be made ({exc.strerror or exc}); "
+            f"set {setting}, or HOMEOFFICE_DATA_DIR to a writable folder."
+        ) from None
     if not key:
         raise ImproperlyConfigured(f"{path} is empty; restore it from a backup or remove it to make a new one.")
     return key
 
 
 def _secret_key() -> str:
-    if key := os.environ.get("SECRET_KEY"):
-        return key
-    try:
-        return _stored_key("secret_key", secrets.token_urlsafe(50))
-    except OSError as exc:
-        raise ImproperlyConfigured(
-            f"SECRET_KEY is not set and {DATA_DIR / 'secret_key'} cannot be made ({exc.strerror or exc}); "
-            "set SECRET_KEY, or HOMEOFFICE_DATA_DIR to a writable folder."
-        ) from None
+    return os.environ.get("SECRET_KEY") or _stored_key("secret_key", secrets.token_urlsafe(50), "SECRET_KEY")
 
 
 def _pseudonym_key() -> str:
     """HMAC key of ``respondent_key`` (responses/actions.py). Kept apart from SECRET_KEY, which
     may be rotated; made from the SECRET_KEY in use when it is first needed, so keys stored before
     it existed still match."""
-    if key := os.environ.get("PSEUDONYM_KEY", "").strip():
-        return key
-    try:
-        return _stored_key("pseudonym_key", SECRET_KEY)
-    except OSError as exc:
-        raise ImproperlyConfigured(
-            f"PSEUDONYM_KEY is not set and {DATA_DIR / 'pseudonym_key'} cannot be made ({exc.strerror or exc}); "
-            "set PSEUDONYM_KEY, or HOMEOFFICE_DATA_DIR to a writable folder."
-        ) from None
+    return os.environ.get("PSEUDONYM_KEY", "").strip() or _stored_key("pseudonym_key", SECRET_KEY, "PSEUDONYM_KEY")
 
 
 if not DEBUG and os.environ.get("HOMEOFFICE_REQUIRE_SECRET_KEY") == "1" and "SECRET_KEY" not in os.environ:
